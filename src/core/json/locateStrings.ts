@@ -1,0 +1,145 @@
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
+import type { SourceRange } from '../dataset/types.js';
+
+/**
+ * Finds where each string value of a parsed JSON value sits in the source text.
+ *
+ * Fast path: `JSON.parse` has already produced the value; a quote scan (native `indexOf`) lists every string
+ * literal of the source in order, and a walk of the value in the same order pairs string values with literals.
+ * The pairing is exact whenever the walk order equals source order, which fails only for objects with
+ * array-index-like keys (engines enumerate those first) or duplicate keys; both are detected and such values
+ * are located through `jsonc-parser`'s tree instead.
+ */
+export interface StringLocator {
+  /**
+   * The span of the string literal `container[key]`, quotes excluded, escapes included; `undefined` when that
+   * child is not a string. `container` must be an object or array reached from the located value.
+   */
+  rangeOf(container: object, key: string | number): SourceRange | undefined;
+}
+
+type ChildRanges = Map<string | number, SourceRange>;
+
+class MapLocator implements StringLocator {
+  readonly byContainer = new WeakMap<object, ChildRanges>();
+  rangeOf(container: object, key: string | number): SourceRange | undefined {
+    return this.byContainer.get(container)?.get(key);
+  }
+}
+
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/** Offsets of every string literal's content in `text[start, end)`: pairs `[s0, e0, s1, e1, ...]`. Assumes valid JSON. */
+function scanLiterals(text: string, start: number, end: number): number[] {
+  const out: number[] = [];
+  let i = text.indexOf('"', start);
+  while (i !== -1 && i < end) {
+    let j = text.indexOf('"', i + 1);
+    for (;;) {
+      if (j === -1) return out;
+      let backslashes = 0;
+      for (let k = j - 1; text.charCodeAt(k) === 92; k--) backslashes++;
+      if ((backslashes & 1) === 0) break;
+      j = text.indexOf('"', j + 1);
+    }
+    out.push(i + 1, j);
+    i = text.indexOf('"', j + 1);
+  }
+  return out;
+}
+
+/** Locates the strings of `value`, which `JSON.parse(text.slice(start, end))` produced. */
+export function locateStrings(text: string, start: number, end: number, value: unknown): StringLocator {
+  const literals = scanLiterals(text, start, end);
+  const locator = new MapLocator();
+  let next = 0; // index of the next literal pair
+  let ok = true;
+
+  const walk = (v: unknown): void => {
+    if (!ok || v === null || typeof v !== 'object') return;
+    const children: ChildRanges = new Map();
+    locator.byContainer.set(v, children);
+    if (Array.isArray(v)) {
+      for (let idx = 0; idx < v.length; idx++) {
+        const item: unknown = v[idx];
+        if (typeof item === 'string') {
+          children.set(idx, { start: literals[next * 2] ?? -1, end: literals[next * 2 + 1] ?? -1 });
+          next++;
+        } else walk(item);
+      }
+      return;
+    }
+    const keys = Object.keys(v);
+    for (const key of keys) {
+      if (keys.length > 1 && INDEX_KEY.test(key)) {
+        ok = false;
+        return;
+      }
+      next++; // the key literal
+      const item: unknown = (v as Record<string, unknown>)[key];
+      if (typeof item === 'string') {
+        children.set(key, { start: literals[next * 2] ?? -1, end: literals[next * 2 + 1] ?? -1 });
+        next++;
+      } else walk(item);
+    }
+  };
+  walk(value);
+  if (ok && next * 2 === literals.length) return locator;
+  return locateWithTree(text, start, end, value);
+}
+
+/** Exact fallback: pair the parsed value with `jsonc-parser`'s tree (the last duplicate key wins, as in JSON.parse). */
+function locateWithTree(text: string, start: number, end: number, value: unknown): StringLocator {
+  const locator = new MapLocator();
+  const root = parseTree(text.slice(start, end));
+  const walk = (v: unknown, node: JsonNode | undefined): void => {
+    if (v === null || typeof v !== 'object' || node === undefined) return;
+    const children: ChildRanges = new Map();
+    locator.byContainer.set(v, children);
+    const put = (key: string | number, item: unknown, n: JsonNode | undefined): void => {
+      if (n === undefined) return;
+      if (typeof item === 'string' && n.type === 'string') {
+        children.set(key, { start: start + n.offset + 1, end: start + n.offset + n.length - 1 });
+      } else walk(item, n);
+    };
+    if (Array.isArray(v)) {
+      v.forEach((item: unknown, idx) => put(idx, item, node.children?.[idx]));
+      return;
+    }
+    const props = new Map<string, JsonNode>();
+    for (const p of node.children ?? []) {
+      const k = p.children?.[0]?.value;
+      const val = p.children?.[1];
+      if (typeof k === 'string' && val !== undefined) props.set(k, val);
+    }
+    for (const [key, item] of Object.entries(v)) put(key, item, props.get(key));
+  };
+  walk(value, root);
+  return locator;
+}
+
+/**
+ * Maps a span of the *decoded* string back to the raw literal text. `literal` is the literal's content span
+ * (quotes excluded); `from`/`to` are offsets into the decoded string. Returns the raw span covering exactly
+ * those decoded characters, escapes included.
+ */
+export function mapDecodedSpan(text: string, literal: SourceRange, from: number, to: number): SourceRange {
+  // Fast path: no escapes, decoded and raw offsets coincide.
+  if (!text.slice(literal.start, literal.end).includes('\\')) {
+    return { start: literal.start + from, end: literal.start + to };
+  }
+  let raw = literal.start;
+  let decoded = 0;
+  let rawFrom = from === 0 ? raw : -1;
+  while (raw < literal.end && decoded < to) {
+    raw += text.charCodeAt(raw) === 92 ? (text.charCodeAt(raw + 1) === 117 /* u */ ? 6 : 2) : 1;
+    decoded++;
+    if (decoded === from) rawFrom = raw;
+  }
+  return { start: rawFrom === -1 ? raw : rawFrom, end: raw };
+}
+
+/** Decodes a raw literal span back to its string (for tests and checks). */
+export function decodeLiteral(text: string, range: SourceRange): string {
+  return JSON.parse(`"${text.slice(range.start, range.end)}"`) as string;
+}

@@ -1,0 +1,66 @@
+import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions } from './formats/formatSpec.js';
+import { FORMATS, formatById } from './formats/registry.js';
+import { ProblemSink, readJsonDocument, type JsonEntry } from './json/readJsonDocument.js';
+import type { DatasetRecord, ParsedDocument } from './dataset/types.js';
+
+/** How many leading records vote on the format. */
+const DETECT_SAMPLE = 8;
+
+/** Picks the format whose `detect` scores the first records highest; `undefined` when none matches. */
+export function detectFormat(entries: readonly JsonEntry[], formats: readonly FormatSpec[] = FORMATS): FormatSpec | undefined {
+  let best: FormatSpec | undefined;
+  let bestScore = 0;
+  const sample = entries.slice(0, DETECT_SAMPLE);
+  for (const f of formats) {
+    let total = 0;
+    for (const e of sample) total += f.detect(e.value);
+    if (total > bestScore) {
+      best = f;
+      bestScore = total;
+    }
+  }
+  return best;
+}
+
+/**
+ * Parses a trace or preference file's text into normalised records. Never throws for bad input: every
+ * problem is located (line, column) and the records that could be read are kept.
+ */
+export function parseDocument(text: string, fileName: string | undefined, options: ParseOptions = DEFAULT_PARSE_OPTIONS): ParsedDocument {
+  const doc = readJsonDocument(text, fileName === undefined ? {} : { fileName });
+  const sink = new ProblemSink(text);
+  const format = options.format !== undefined ? formatById(options.format) : detectFormat(doc.entries);
+  if (options.format !== undefined && format === undefined) {
+    sink.add(0, 0, `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.`);
+  }
+  if (format === undefined) {
+    if (doc.entries.length > 0 && options.format === undefined) {
+      const keys = Object.keys((doc.entries[0]?.value ?? {}) as object).slice(0, 8);
+      const start = doc.entries[0]?.range.start ?? 0;
+      sink.add(
+        start,
+        1,
+        `Unrecognised record format (keys: ${keys.join(', ') || 'none'}). Expected one of the supported formats; for other files set "rewardLens.mapping" (or --map) to name the prompt and steps keys.`,
+      );
+    }
+    return { format: 'unknown', records: [], problems: [...doc.problems, ...sink.problems] };
+  }
+  const records: DatasetRecord[] = [];
+  const ctx = { text, options };
+  for (const entry of doc.entries) {
+    let outcome;
+    try {
+      outcome = format.parse(entry, ctx);
+    } catch (err) {
+      // A parser bug must not lose the rest of the file.
+      outcome = { records: [], problems: [{ message: `Internal error reading this record: ${(err as Error).message}` }] };
+    }
+    records.push(...outcome.records);
+    for (const p of outcome.problems) {
+      const range = p.range ?? { start: entry.range.start, end: Math.min(entry.range.end, entry.range.start + 1) };
+      sink.add(range.start, range.end - range.start, p.message, p.severity ?? 'error');
+    }
+  }
+  const problems = [...doc.problems, ...sink.problems].sort((a, b) => a.offset - b.offset);
+  return { format: format.id, records, problems };
+}

@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SourceRange } from '../../src/core/dataset/types.js';
+
+/** ../shared/samples, relative to the repository root. */
+export const SAMPLES_DIR = resolve(__dirname, '../../../shared/samples');
+/** The project's own fixtures. */
+export const FIXTURES_DIR = resolve(__dirname, '../fixtures');
+
+/**
+ * Reads a sample from ../shared/samples. Returns undefined when the folder is absent (a clone without it);
+ * under CI=true, or when the folder exists but the file does not, a missing sample fails the test.
+ */
+export function readSample(name: string): string | undefined {
+  const path = join(SAMPLES_DIR, name);
+  if (existsSync(path)) return readFileSync(path, 'utf8');
+  if (process.env['CI'] === 'true' || existsSync(SAMPLES_DIR)) throw new Error(`Missing sample file ${path}`);
+  return undefined;
+}
+
+/** True when shared samples are expected to be read (the folder exists, or CI requires it). */
+export function samplesAvailable(): boolean {
+  return existsSync(SAMPLES_DIR) || process.env['CI'] === 'true';
+}
+
+/** Reads one of the project's fixtures. */
+export function readFixture(rel: string): string {
+  return readFileSync(join(FIXTURES_DIR, rel), 'utf8');
+}
+
+/** The text at a range, JSON-decoded as a string literal's content. */
+export function decodeAt(text: string, range: SourceRange): string {
+  return JSON.parse(`"${text.slice(range.start, range.end)}"`) as string;
+}
