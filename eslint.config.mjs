@@ -1,6 +1,7 @@
 // Import boundaries from STYLE.md §3.2, enforced per folder.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const noVscode = { paths: [{ name: 'vscode', message: 'Only src/vscode may import vscode.' }], patterns: [{ group: ['**/vscode/**'], message: 'Only src/vscode may import the VS Code adapters.' }] };
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'worker_threads', 'crypto', 'url', 'util', 'stream', 'zlib', 'http', 'https', 'net'];
@@ -15,6 +16,11 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-syntax': ['error', { selector: 'ExportDefaultDeclaration', message: 'Named exports only (STYLE.md §3.7).' }],
     },
+  },
+  {
+    files: ['*.mjs', 'scripts/**/*.mjs', 'test/**/*.mjs'],
+    languageOptions: { globals: globals.node },
+    rules: { 'no-restricted-syntax': 'off' },
   },
   {
     files: ['src/core/**/*.ts', 'src/protocol/**/*.ts'],
