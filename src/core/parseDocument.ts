@@ -1,4 +1,4 @@
-import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions } from './formats/formatSpec.js';
+import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions, type RecordOutcome, type RecordProblem } from './formats/formatSpec.js';
 import { FORMATS, formatById } from './formats/registry.js';
 import { ProblemSink, readJsonDocument, type JsonEntry } from './json/readJsonDocument.js';
 import type { DatasetRecord, ParsedDocument } from './dataset/types.js';
@@ -47,18 +47,29 @@ export function parseDocument(text: string, fileName: string | undefined, option
   }
   const records: DatasetRecord[] = [];
   const ctx = { text, options };
-  for (const entry of doc.entries) {
-    let outcome;
+  const report = (entry: JsonEntry, p: RecordProblem): void => {
+    const range = p.range ?? { start: entry.range.start, end: Math.min(entry.range.end, entry.range.start + 1) };
+    sink.add(range.start, range.end - range.start, p.message, p.severity ?? 'error');
+  };
+  if (format.parseEntries) {
     try {
-      outcome = format.parse(entry, ctx);
+      const outcome = format.parseEntries(doc.entries, ctx);
+      records.push(...outcome.records);
+      for (const p of outcome.problems) report(p.entry, p);
     } catch (err) {
-      // A parser bug must not lose the rest of the file.
-      outcome = { records: [], problems: [{ message: `Internal error reading this record: ${(err as Error).message}` }] };
+      sink.add(0, 0, `Internal error reading this file as ${format.label}: ${(err as Error).message}`);
     }
-    records.push(...outcome.records);
-    for (const p of outcome.problems) {
-      const range = p.range ?? { start: entry.range.start, end: Math.min(entry.range.end, entry.range.start + 1) };
-      sink.add(range.start, range.end - range.start, p.message, p.severity ?? 'error');
+  } else {
+    for (const entry of doc.entries) {
+      let outcome: RecordOutcome;
+      try {
+        outcome = format.parse(entry, ctx);
+      } catch (err) {
+        // A parser bug must not lose the rest of the file.
+        outcome = { records: [], problems: [{ message: `Internal error reading this record: ${(err as Error).message}` }] };
+      }
+      records.push(...outcome.records);
+      for (const p of outcome.problems) report(entry, p);
     }
   }
   const problems = [...doc.problems, ...sink.problems].sort((a, b) => a.offset - b.offset);

@@ -69,4 +69,16 @@ export interface FormatSpec {
   detect(value: unknown): number;
   /** Parses one entry. Must not throw for any JSON value; wrong shapes become problems. */
   parse(entry: JsonEntry, ctx: FormatContext): RecordOutcome;
+  /**
+   * Optional: for formats whose records span several entries (HelpSteer2's consecutive response pairs, a Codex
+   * rollout whose lines are items of one session). When present it is called once with every entry instead of
+   * `parse` per entry; each problem names the entry it belongs to.
+   */
+  parseEntries?(entries: readonly JsonEntry[], ctx: FormatContext): EntriesOutcome;
+}
+
+/** What `parseEntries` returns. */
+export interface EntriesOutcome {
+  readonly records: readonly DatasetRecord[];
+  readonly problems: readonly (RecordProblem & { readonly entry: JsonEntry })[];
 }
