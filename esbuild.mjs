@@ -12,6 +12,8 @@ const node = {
   sourcemap: !production,
   minify: production,
   external: ['vscode', 'onnxruntime-node'],
+  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   logLevel: 'warning',
 };
 

@@ -1,1 +1,22 @@
-export {};
+import { benchParsing } from './parsing.js';
+
+/**
+ * `npm run bench --silent -- --json`: every figure is a ratio against a baseline measured in the same run.
+ * `--parse-mb N` sets the generated file size (default 200).
+ */
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const json = argv.includes('--json');
+  const mbArg = argv.indexOf('--parse-mb');
+  const parseMb = mbArg >= 0 ? Number(argv[mbArg + 1]) : 200;
+  const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+  const want = (k: string): boolean => only === undefined || only.includes(k);
+  const result: Record<string, unknown> = {};
+  if (want('parsing')) {
+    if (!json) process.stderr.write(`parsing: generating ${parseMb} MB...\n`);
+    result['parsing'] = benchParsing(parseMb);
+  }
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
+}
+
+void main();

@@ -18,12 +18,20 @@ export interface StringLocator {
   rangeOf(container: object, key: string | number): SourceRange | undefined;
 }
 
-type ChildRanges = Map<string | number, SourceRange>;
-
-class MapLocator implements StringLocator {
-  readonly byContainer = new WeakMap<object, ChildRanges>();
+/**
+ * Fast-path locator: for each container, the literal number of each child in key (or index) order, -1 for a
+ * child that is not a string. One typed array per container keeps allocation (and GC) low on 200 MB files.
+ */
+class ScanLocator implements StringLocator {
+  readonly children = new Map<object, Int32Array>();
+  constructor(private readonly literals: readonly number[]) {}
   rangeOf(container: object, key: string | number): SourceRange | undefined {
-    return this.byContainer.get(container)?.get(key);
+    const slots = this.children.get(container);
+    if (slots === undefined) return undefined;
+    const at = Array.isArray(container) ? (typeof key === 'number' ? key : Number(key)) : Object.keys(container).indexOf(String(key));
+    const lit = at >= 0 ? (slots[at] ?? -1) : -1;
+    if (lit < 0) return undefined;
+    return { start: this.literals[lit * 2] ?? -1, end: this.literals[lit * 2 + 1] ?? -1 };
   }
 }
 
@@ -51,41 +59,55 @@ function scanLiterals(text: string, start: number, end: number): number[] {
 /** Locates the strings of `value`, which `JSON.parse(text.slice(start, end))` produced. */
 export function locateStrings(text: string, start: number, end: number, value: unknown): StringLocator {
   const literals = scanLiterals(text, start, end);
-  const locator = new MapLocator();
-  let next = 0; // index of the next literal pair
+  const locator = new ScanLocator(literals);
+  let next = 0; // index of the next literal
   let ok = true;
 
   const walk = (v: unknown): void => {
     if (!ok || v === null || typeof v !== 'object') return;
-    const children: ChildRanges = new Map();
-    locator.byContainer.set(v, children);
     if (Array.isArray(v)) {
+      const slots = new Int32Array(v.length);
+      locator.children.set(v, slots);
       for (let idx = 0; idx < v.length; idx++) {
         const item: unknown = v[idx];
-        if (typeof item === 'string') {
-          children.set(idx, { start: literals[next * 2] ?? -1, end: literals[next * 2 + 1] ?? -1 });
-          next++;
-        } else walk(item);
+        if (typeof item === 'string') slots[idx] = next++;
+        else {
+          slots[idx] = -1;
+          walk(item);
+        }
       }
       return;
     }
     const keys = Object.keys(v);
-    for (const key of keys) {
+    const slots = new Int32Array(keys.length);
+    locator.children.set(v, slots);
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[k] as string;
       if (keys.length > 1 && INDEX_KEY.test(key)) {
         ok = false;
         return;
       }
       next++; // the key literal
       const item: unknown = (v as Record<string, unknown>)[key];
-      if (typeof item === 'string') {
-        children.set(key, { start: literals[next * 2] ?? -1, end: literals[next * 2 + 1] ?? -1 });
-        next++;
-      } else walk(item);
+      if (typeof item === 'string') slots[k] = next++;
+      else {
+        slots[k] = -1;
+        walk(item);
+      }
     }
   };
   walk(value);
   if (ok && next * 2 === literals.length) return locator;
   return locateWithTree(text, start, end, value);
+}
+
+type ChildRanges = Map<string | number, SourceRange>;
+
+class MapLocator implements StringLocator {
+  readonly byContainer = new Map<object, ChildRanges>();
+  rangeOf(container: object, key: string | number): SourceRange | undefined {
+    return this.byContainer.get(container)?.get(key);
+  }
 }
 
 /** Exact fallback: pair the parsed value with `jsonc-parser`'s tree (the last duplicate key wins, as in JSON.parse). */

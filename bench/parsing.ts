@@ -1,0 +1,106 @@
+import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseDocument } from '../src/core/parseDocument.js';
+
+/** Writes a ProcessBench-like JSONL of at least `targetBytes`; escapes, LaTeX and non-ASCII included. */
+function generate(path: string, targetBytes: number): number {
+  const fd = openSync(path, 'w');
+  let written = 0;
+  let n = 0;
+  let seed = 12345;
+  const rand = (k: number): number => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % k;
+  };
+  const chunk: string[] = [];
+  while (written < targetBytes) {
+    const steps = Array.from({ length: 3 + rand(10) }, (_, i) => {
+      const a = rand(1000);
+      const b = rand(1000);
+      return `Step ${i + 1}: we have \\(${a} + ${b} = ${a + b}\\) so the “total” is ${a + b}.\nThen ${'we continue reasoning about the problem carefully. '.repeat(1 + rand(6))}`;
+    });
+    const rec = { id: `gen-${n}`, generator: 'bench', problem: `Problem ${n}: ${'a fairly long question text with numbers 12, 34 and 56. '.repeat(1 + rand(4))}`, steps, final_answer_correct: rand(2) === 0, label: rand(5) - 1 };
+    const line = `${JSON.stringify(rec)}\n`;
+    chunk.push(line);
+    written += Buffer.byteLength(line);
+    n++;
+    if (chunk.length >= 2000) {
+      writeSync(fd, chunk.join(''));
+      chunk.length = 0;
+    }
+  }
+  writeSync(fd, chunk.join(''));
+  closeSync(fd);
+  return n;
+}
+
+/** Splits the file into ~8 MB strings at line boundaries (what a streaming reader hands the parser). */
+function chunksOf(path: string): string[] {
+  const buf = readFileSync(path);
+  const out: string[] = [];
+  const size = 8 * 1024 * 1024;
+  let start = 0;
+  while (start < buf.length) {
+    let end = Math.min(buf.length, start + size);
+    if (end < buf.length) {
+      const nl = buf.indexOf(10, end);
+      end = nl === -1 ? buf.length : nl + 1;
+    }
+    out.push(buf.subarray(start, end).toString('utf8'));
+    start = end;
+  }
+  return out;
+}
+
+/** Parsing throughput of `parseDocument` (with exact step ranges) against `JSON.parse` of each line, same data, same run. */
+export function benchParsing(targetMb: number): Record<string, number> {
+  const path = join(tmpdir(), `reward-lens-bench-${process.pid}.jsonl`);
+  try {
+    const records = generate(path, targetMb * 1e6);
+    const bytes = statSync(path).size;
+    const chunks = chunksOf(path);
+    const time = (f: () => number): { ms: number; check: number } => {
+      const t0 = performance.now();
+      const check = f();
+      return { ms: performance.now() - t0, check };
+    };
+    const baseline = (): number => {
+      let n = 0;
+      for (const c of chunks) {
+        let start = 0;
+        for (let nl = c.indexOf('\n'); nl !== -1; nl = c.indexOf('\n', start)) {
+          const v = JSON.parse(c.slice(start, nl)) as { steps: unknown[] };
+          n += v.steps.length;
+          start = nl + 1;
+        }
+      }
+      return n;
+    };
+    const ours = (): number => {
+      let n = 0;
+      for (const c of chunks) {
+        const doc = parseDocument(c, 'bench.jsonl');
+        for (const r of doc.records) if (r.kind === 'trace') n += r.steps.length;
+      }
+      return n;
+    };
+    // Warm up both paths on the first chunk, then measure each twice and keep the best.
+    baseline();
+    ours();
+    const b = [time(baseline), time(baseline)].sort((x, y) => x.ms - y.ms)[0] ?? { ms: 1, check: 0 };
+    const o = [time(ours), time(ours)].sort((x, y) => x.ms - y.ms)[0] ?? { ms: 1, check: 0 };
+    if (b.check !== o.check) throw new Error(`step counts differ: JSON.parse ${b.check}, parseDocument ${o.check}`);
+    const mb = bytes / 1e6;
+    return {
+      file_mb: Math.round(mb),
+      records,
+      steps: o.check,
+      mb_per_s: Math.round((mb / (o.ms / 1000)) * 10) / 10,
+      json_parse_mb_per_s: Math.round((mb / (b.ms / 1000)) * 10) / 10,
+      ratio_vs_json_parse: Math.round((b.ms / o.ms) * 1000) / 1000,
+    };
+  } finally {
+    rmSync(path, { force: true });
+  }
+}

@@ -1,0 +1,67 @@
+import type { DatasetRecord, ParsedDocument, Problem, StepLabel } from '../dataset/types.js';
+import type { ScoredRecord } from '../scoring/scoreRecords.js';
+
+/** `inspect --json` step label: `unknown` prints as null. */
+export type ReportLabel = 'good' | 'bad' | 'neutral' | null;
+
+const reportLabel = (l: StepLabel): ReportLabel => (l === 'unknown' ? null : l);
+
+/** The `{line, column, message}` shape of a problem in CLI JSON. */
+export function problemJson(p: Problem): { line: number; column: number; message: string } {
+  return { line: p.line, column: p.column, message: p.message };
+}
+
+/** One record as `reward-lens inspect --json` prints it. */
+export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
+  if (r.kind === 'trace') {
+    return {
+      kind: 'trace',
+      id: r.id,
+      prompt: r.prompt,
+      steps: r.steps.map((s) => ({ text: s.text, label: reportLabel(s.label) })),
+      ...(r.answer !== undefined ? { answer: r.answer } : {}),
+      ...(r.reference !== undefined ? { reference: r.reference } : {}),
+    };
+  }
+  return {
+    kind: 'preference',
+    id: r.id,
+    prompt: r.prompt,
+    responses: r.responses.map((x) => ({ text: x.text, chosen: x.chosen })),
+    ...(r.subset !== undefined ? { subset: r.subset } : {}),
+  };
+}
+
+/** The whole `inspect --json` object. */
+export function inspectJson(doc: ParsedDocument): Record<string, unknown> {
+  return { format: doc.format, records: doc.records.map(inspectRecordJson), problems: doc.problems.map(problemJson) };
+}
+
+/** One scored record as `reward-lens score --json` prints it (one JSONL line with `--out`). */
+export function scoreRecordJson(s: ScoredRecord): Record<string, unknown> {
+  if (s.kind === 'trace') {
+    return {
+      kind: 'trace',
+      id: s.record.id,
+      steps: s.record.steps.map((step, i) => {
+        const sc = s.steps[i];
+        return { text: step.text, score: sc?.score ?? null, critique: sc?.critique ?? null };
+      }),
+      scores: { min: s.scores.min ?? null, product: s.scores.product ?? null, mean: s.scores.mean ?? null, last: s.scores.last ?? null },
+      score: s.score ?? null,
+      first_error: s.firstError,
+      device: s.device,
+      ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
+    };
+  }
+  return {
+    kind: 'preference',
+    id: s.record.id,
+    ...(s.record.subset !== undefined ? { subset: s.record.subset } : {}),
+    responses: s.record.responses.map((r, i) => ({ text: r.text, chosen: r.chosen, score: s.responses[i]?.score ?? null })),
+    margin: s.margin,
+    agrees_with_label: s.agreesWithLabel,
+    device: s.device,
+    ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
+  };
+}
