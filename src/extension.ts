@@ -1,6 +1,59 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { registerCommands } from './vscode/commands.js';
+import { RecordCodeLensProvider } from './vscode/codeLens.js';
+import { readSettings, watchSettings, type Settings } from './vscode/config.js';
+import { Decorator } from './vscode/decorations.js';
+import { registerDiagnostics } from './vscode/diagnostics.js';
+import { DocumentIndex } from './vscode/documentIndex.js';
+import { StepHoverProvider } from './vscode/hovers.js';
+import { createLog } from './vscode/log.js';
+import { RecordsView } from './vscode/recordsView.js';
+import { ScoreService } from './vscode/scoreService.js';
+import { SidecarStore } from './vscode/sidecarStore.js';
+import { registerStatusBar } from './vscode/statusBar.js';
+import { registerTestHooks } from './vscode/testHooks.js';
+import { registerWebviews } from './vscode/webviews.js';
 
-/** Composition root (see STYLE.md §3.3); the editor features land with the editor issue. */
-export function activate(_context: vscode.ExtensionContext): void {}
+/** Files Reward Lens attaches to: JSON and JSON Lines on disk or untitled. */
+const SELECTOR: vscode.DocumentSelector = [
+  { scheme: 'file', pattern: '**/*.{json,jsonl,ndjson}' },
+  { scheme: 'untitled', language: 'json' },
+  { scheme: 'untitled', language: 'jsonl' },
+];
+
+/** Composition root: wires the adapters; nothing heavy runs here (the scorer opens on first use). */
+export function activate(context: vscode.ExtensionContext): void {
+  let settings: Settings = readSettings();
+  const current = (): Settings => settings;
+  const log = createLog();
+  const index = new DocumentIndex(settings.parse);
+  const storage = context.storageUri ?? context.globalStorageUri;
+  const scores = new ScoreService(settings, new SidecarStore(storage, log), log, vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath);
+  const decorator = new Decorator(index, scores, settings, vscode.Uri.joinPath(context.extensionUri, 'media'));
+  const records = new RecordsView(index, scores, current);
+  context.subscriptions.push(
+    log,
+    index,
+    scores,
+    decorator,
+    records,
+    registerDiagnostics(index),
+    vscode.languages.registerHoverProvider(SELECTOR, new StepHoverProvider(index, scores, current)),
+    vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),
+    registerCommands({ index, scores, decorator, records, log, settings: current }),
+    registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
+    registerStatusBar(scores, current),
+    registerTestHooks(decorator),
+    watchSettings((next) => {
+      const parseChanged = JSON.stringify(next.parse) !== JSON.stringify(settings.parse);
+      settings = next;
+      if (parseChanged) index.setOptions(next.parse);
+      scores.updateSettings(next);
+      decorator.updateSettings(next);
+      records.refresh();
+    }),
+  );
+  if (settings.restrictedReason) log.warn(settings.restrictedReason);
+}
 
 export function deactivate(): void {}

@@ -8,7 +8,8 @@ import { formatScoreTable } from '../core/report/scoreTable.js';
 import { AGGREGATIONS, type Aggregation } from '../core/scoring/aggregate.js';
 import { DEFAULT_SCORING, scoreRecords, type ScoredRecord, type ScoringSettings } from '../core/scoring/scoreRecords.js';
 import type { SegmentationMode } from '../core/text/segmentSteps.js';
-import { writeFileAtomic } from './atomicWrite.js';
+import { SIDECAR_SUFFIX } from '../core/editor/scoreStore.js';
+import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import { evalReport, formatEvalReport } from './evalCommand.js';
 import { modelsCommand } from './modelsCommand.js';
 import { createScorer } from './scorers.js';
@@ -103,7 +104,7 @@ function inputFiles(arg: string): string[] {
   }
   if (!st.isDirectory()) return [arg];
   const files = readdirSync(arg)
-    .filter((n) => /\.(jsonl|json|ndjson|eval)$/i.test(n) && !n.includes('.scores.'))
+    .filter((n) => /\.(jsonl|json|ndjson|eval)$/i.test(n) && !n.endsWith(SIDECAR_SUFFIX))
     .sort()
     .map((n) => join(arg, n));
   if (files.length === 0) throw new UsageError(`"${arg}" holds no .json, .jsonl or .eval files.`);

@@ -1,5 +1,7 @@
 import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions, type RecordOutcome, type RecordProblem } from './formats/formatSpec.js';
 import { FORMATS, formatById } from './formats/registry.js';
+import { keyMappingFormat } from './formats/keyMapping.js';
+import { parseInspectEval } from './formats/inspectEval.js';
 import { ProblemSink, readJsonDocument, type JsonEntry } from './json/readJsonDocument.js';
 import type { DatasetRecord, ParsedDocument } from './dataset/types.js';
 
@@ -29,7 +31,12 @@ export function detectFormat(entries: readonly JsonEntry[], formats: readonly Fo
 export function parseDocument(text: string, fileName: string | undefined, options: ParseOptions = DEFAULT_PARSE_OPTIONS): ParsedDocument {
   const doc = readJsonDocument(text, fileName === undefined ? {} : { fileName });
   const sink = new ProblemSink(text);
-  const format = options.format !== undefined ? formatById(options.format) : detectFormat(doc.entries);
+  const format =
+    options.format !== undefined
+      ? formatById(options.format)
+      : options.mapping !== undefined
+        ? keyMappingFormat(options.mapping)
+        : detectFormat(doc.entries);
   if (options.format !== undefined && format === undefined) {
     sink.add(0, 0, `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.`);
   }
@@ -74,4 +81,19 @@ export function parseDocument(text: string, fileName: string | undefined, option
   }
   const problems = [...doc.problems, ...sink.problems].sort((a, b) => a.offset - b.offset);
   return { format: format.id, records, problems };
+}
+
+/** True when the bytes start with a ZIP local file header ("PK\x03\x04"). */
+function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/**
+ * Parses a file's bytes: an Inspect `.eval` archive (by extension or ZIP magic) is read as a ZIP, anything else is
+ * decoded as UTF-8 (invalid bytes become U+FFFD, a BOM is kept so offsets match the file) and parsed as text.
+ * Never throws for bad input.
+ */
+export function parseBytes(bytes: Uint8Array, fileName: string, options: ParseOptions = DEFAULT_PARSE_OPTIONS): ParsedDocument {
+  if (fileName.toLowerCase().endsWith('.eval') || isZip(bytes)) return parseInspectEval(bytes, options);
+  return parseDocument(new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes), fileName, options);
 }

@@ -28,6 +28,8 @@ export interface ScoredTrace {
   readonly firstError: number | null;
   readonly device: string;
   readonly warnings: readonly string[];
+  /** The scorer's raw results for `requestsOf(record)`, for caches and sidecars. */
+  readonly results: readonly ScoreResult[];
 }
 
 /** One response of a preference set with its scores. */
@@ -50,6 +52,8 @@ export interface ScoredPreference {
   readonly agreesWithLabel: boolean | null;
   readonly device: string;
   readonly warnings: readonly string[];
+  /** The scorer's raw results for `requestsOf(record)`, for caches and sidecars. */
+  readonly results: readonly ScoreResult[];
 }
 
 /** A scored record. */
@@ -110,6 +114,7 @@ export function assembleScored(record: DatasetRecord, results: readonly ScoreRes
       firstError: firstUnder(stepScores, settings.threshold),
       device,
       warnings,
+      results,
     };
   }
   const responses = record.responses.map((_, i): ScoredResponse => {
@@ -120,7 +125,7 @@ export function assembleScored(record: DatasetRecord, results: readonly ScoreRes
     record,
     responses.map((r) => r.score),
   );
-  return { kind: 'preference', record, responses, margin, agreesWithLabel: margin === null ? null : margin > 0, device, warnings };
+  return { kind: 'preference', record, responses, margin, agreesWithLabel: margin === null ? null : margin > 0, device, warnings, results };
 }
 
 /** Progress reported after each batch. */

@@ -1,0 +1,98 @@
+import type { DatasetRecord, Step } from '../dataset/types.js';
+import { firstUnder } from '../scoring/aggregate.js';
+import type { ScoreResult } from '../scoring/scorer.js';
+import type { Char0, Line0, LineIndex } from '../text/positions.js';
+import type { RecordScores } from './scoreStore.js';
+
+/** The tint class of a scored step. `stale` = the text changed since it was scored. */
+export type ScoreBucket = 'high' | 'mid' | 'low' | 'stale';
+
+/** Display settings for decorations (from the `rewardLens.*` settings). */
+export interface DecorationSettings {
+  /** Steps under this score are low. */
+  readonly threshold: number;
+  /** Steps at or above this score are high; between threshold and high they are mid. */
+  readonly high: number;
+}
+
+/** One decorated step: where, how tinted, and the badge text shown after it. */
+export interface DecorationSpec {
+  readonly startLine: Line0;
+  readonly startChar: Char0;
+  readonly endLine: Line0;
+  readonly endChar: Char0;
+  readonly bucket: ScoreBucket;
+  /** Badge text, e.g. `0.19 ✗` or `0.95`, with `(stale)` when stale. */
+  readonly badge: string;
+  /** True on the first step under the threshold of its trace (gets the gutter mark). */
+  readonly firstError: boolean;
+  readonly recordIndex: number;
+  /** Response index for preference records (0 for traces). */
+  readonly responseIndex: number;
+  readonly stepIndex: number;
+  readonly score: number;
+}
+
+/** The bucket of a score. */
+export function bucketOf(score: number, settings: DecorationSettings): Exclude<ScoreBucket, 'stale'> {
+  return score < settings.threshold ? 'low' : score >= settings.high ? 'high' : 'mid';
+}
+
+/** Badge text: two decimals, a ✗ under the threshold. */
+export function badgeText(score: number, settings: DecorationSettings, stale: boolean): string {
+  return `${score.toFixed(2)}${score < settings.threshold ? ' ✗' : ''}${stale ? ' (stale)' : ''}`;
+}
+
+function pushSteps(
+  out: DecorationSpec[],
+  lines: LineIndex,
+  steps: readonly Step[],
+  result: ScoreResult | undefined,
+  stale: boolean,
+  settings: DecorationSettings,
+  recordIndex: number,
+  responseIndex: number,
+): void {
+  if (result === undefined || result.steps.length === 0) return;
+  const scores = result.steps.map((s) => s.score);
+  const first = firstUnder(scores, settings.threshold);
+  for (const step of steps) {
+    const sc = result.steps[step.index];
+    if (step.range === undefined || sc === undefined) continue;
+    const a = lines.positionAt(step.range.start);
+    const b = lines.positionAt(step.range.end);
+    out.push({
+      startLine: a.line,
+      startChar: a.character,
+      endLine: b.line,
+      endChar: b.character,
+      bucket: stale ? 'stale' : bucketOf(sc.score, settings),
+      badge: badgeText(sc.score, settings, stale),
+      firstError: !stale && first === step.index,
+      recordIndex,
+      responseIndex,
+      stepIndex: step.index,
+      score: sc.score,
+    });
+  }
+}
+
+/**
+ * Decoration specs for every located, scored step of the records. `scoresOf(i)` gives record i's stored scores
+ * (or undefined when unscored). Pure: the VS Code adapter maps specs to decoration options one to one.
+ */
+export function decorationSpecs(
+  records: readonly DatasetRecord[],
+  scoresOf: (recordIndex: number) => RecordScores | undefined,
+  lines: LineIndex,
+  settings: DecorationSettings,
+): DecorationSpec[] {
+  const out: DecorationSpec[] = [];
+  records.forEach((record, i) => {
+    const scores = scoresOf(i);
+    if (scores === undefined) return;
+    if (record.kind === 'trace') pushSteps(out, lines, record.steps, scores.results[0], scores.stale, settings, i, 0);
+    else record.responses.forEach((r, k) => pushSteps(out, lines, r.steps, scores.results[k], scores.stale, settings, i, k));
+  });
+  return out;
+}

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+import type { DocumentIndex } from './documentIndex.js';
+import type { ScoreService } from './scoreService.js';
+
+/** `Score · Tree · Diff` above each record, as they apply (Diff for preference records, Tree for traces). */
+export class RecordCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(
+    private readonly index: DocumentIndex,
+    scores: ScoreService,
+  ) {
+    scores.onDidChangeScores(() => this.changed.fire());
+  }
+
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const doc = this.index.get(document);
+    if (!doc || !doc.isDataset) return [];
+    const uri = doc.uri.toString();
+    const lenses: vscode.CodeLens[] = [];
+    doc.parsed.records.forEach((record, recordIndex) => {
+      const at = document.positionAt(record.recordRange.start);
+      const range = new vscode.Range(at, at);
+      const arg = { uri, recordIndex };
+      lenses.push(new vscode.CodeLens(range, { title: 'Score', command: 'rewardLens.scoreTrace', arguments: [{ ...arg, force: true }], tooltip: 'Score this record with the current reward model' }));
+      if (record.kind === 'trace') lenses.push(new vscode.CodeLens(range, { title: 'Tree', command: 'rewardLens.openTraceTree', arguments: [arg], tooltip: 'Open the trace tree of this prompt' }));
+      else lenses.push(new vscode.CodeLens(range, { title: 'Diff', command: 'rewardLens.openJudgmentDiff', arguments: [arg], tooltip: 'Compare the responses side by side' }));
+    });
+    return lenses;
+  }
+}

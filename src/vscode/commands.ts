@@ -1,0 +1,231 @@
+import * as vscode from 'vscode';
+import { recordAt } from '../core/editor/stepLocator.js';
+import { scoreRecordJson } from '../core/report/jsonReports.js';
+import { assembleScored } from '../core/scoring/scoreRecords.js';
+import { writeFileAtomic } from '../scorers/atomicWrite.js';
+import type { Settings } from './config.js';
+import type { Decorator } from './decorations.js';
+import type { DocumentIndex, IndexedDocument } from './documentIndex.js';
+import type { RecordsView } from './recordsView.js';
+import type { ScoreService } from './scoreService.js';
+
+/** A command's target record, as passed by CodeLens, hovers and the side bar. */
+interface RecordArg {
+  readonly uri?: string;
+  readonly recordIndex?: number;
+  readonly responseIndex?: number;
+  readonly stepIndex?: number;
+  readonly force?: boolean;
+}
+
+/** What commands need; built once in `activate`. */
+export interface CommandDeps {
+  readonly index: DocumentIndex;
+  readonly scores: ScoreService;
+  readonly decorator: Decorator;
+  readonly records: RecordsView;
+  readonly log: vscode.LogOutputChannel;
+  readonly settings: () => Settings;
+}
+
+async function documentFor(arg: RecordArg | undefined): Promise<{ editor?: vscode.TextEditor; document: vscode.TextDocument } | undefined> {
+  if (arg?.uri) {
+    const uri = vscode.Uri.parse(arg.uri);
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === arg.uri);
+    return editor ? { editor, document: editor.document } : { document: await vscode.workspace.openTextDocument(uri) };
+  }
+  const editor = vscode.window.activeTextEditor;
+  return editor ? { editor, document: editor.document } : undefined;
+}
+
+function indexed(deps: CommandDeps, document: vscode.TextDocument): IndexedDocument | undefined {
+  const doc = deps.index.get(document);
+  if (!doc || !doc.isDataset || doc.parsed.records.length === 0) {
+    void vscode.window.showWarningMessage('Reward Lens: this file has no trace or preference records it can read. See the Problems panel for details.');
+    return undefined;
+  }
+  return doc;
+}
+
+async function scoreThisTrace(deps: CommandDeps, arg?: RecordArg): Promise<void> {
+  const target = await documentFor(arg);
+  if (!target) {
+    void vscode.window.showInformationMessage('Reward Lens: open a trace file and put the cursor on a record to score it.');
+    return;
+  }
+  const doc = indexed(deps, target.document);
+  if (!doc) return;
+  const recordIndex = arg?.recordIndex ?? (target.editor ? recordAt(doc.parsed.records, target.document.offsetAt(target.editor.selection.active)) : undefined);
+  if (recordIndex === undefined) {
+    void vscode.window.showInformationMessage('Reward Lens: put the cursor on a record to score it.');
+    return;
+  }
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Reward Lens: scoring' }, () =>
+    deps.scores.score(doc, [recordIndex], { force: arg?.force === true }),
+  );
+}
+
+async function scoreAll(deps: CommandDeps): Promise<void> {
+  const target = await documentFor(undefined);
+  const doc = target && indexed(deps, target.document);
+  if (!doc) return;
+  const all = doc.parsed.records.map((_, i) => i);
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Reward Lens', cancellable: true },
+    async (progress, token) => {
+      let last = 0;
+      progress.report({ message: `scoring ${all.length} records…` });
+      const n = await deps.scores.score(doc, all, {
+        token,
+        onProgress: (done, total, rate) => {
+          const eta = rate > 0 ? Math.ceil((total - done) / rate) : 0;
+          progress.report({ increment: ((done - last) / total) * 100, message: `${done}/${total} records · ${rate.toFixed(1)}/s · ETA ${eta}s` });
+          last = done;
+        },
+      });
+      deps.log.info(`Scored ${n} record(s) of ${doc.uri.fsPath}${token.isCancellationRequested ? ' (cancelled; scored records kept)' : ''}.`);
+    },
+  );
+}
+
+async function gotoLow(deps: CommandDeps, direction: 1 | -1): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return;
+  const threshold = deps.settings().threshold;
+  const specs = deps.decorator
+    .specsFor(editor.document.uri)
+    .filter((s) => s.score < threshold && s.bucket !== 'stale')
+    .map((s) => new vscode.Range(s.startLine, s.startChar, s.endLine, s.endChar))
+    .sort((a, b) => a.start.compareTo(b.start));
+  if (specs.length === 0) {
+    void vscode.window.setStatusBarMessage('Reward Lens: no low-scoring steps in this file', 3000);
+    return;
+  }
+  const here = editor.selection.active;
+  const next = direction === 1 ? (specs.find((r) => r.start.isAfter(here)) ?? specs[0]) : ([...specs].reverse().find((r) => r.start.isBefore(here)) ?? specs[specs.length - 1]);
+  if (!next) return;
+  editor.selection = new vscode.Selection(next.start, next.start);
+  editor.revealRange(next, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+async function revealRecord(arg: RecordArg | undefined, deps: CommandDeps): Promise<void> {
+  if (!arg?.uri || arg.recordIndex === undefined) return;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
+  const doc = deps.index.get(document);
+  const record = doc?.parsed.records[arg.recordIndex];
+  if (!record) return;
+  const editor = await vscode.window.showTextDocument(document, { preserveFocus: false });
+  const start = document.positionAt(record.recordRange.start);
+  editor.selection = new vscode.Selection(start, start);
+  editor.revealRange(new vscode.Range(start, start), vscode.TextEditorRevealType.AtTop);
+}
+
+async function copyStep(arg: RecordArg | undefined, deps: CommandDeps): Promise<void> {
+  if (!arg?.uri || arg.recordIndex === undefined || arg.stepIndex === undefined) return;
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
+  const record = deps.index.get(document)?.parsed.records[arg.recordIndex];
+  const steps = record?.kind === 'trace' ? record.steps : record?.responses[arg.responseIndex ?? 0]?.steps;
+  const step = steps?.find((s) => s.index === arg.stepIndex);
+  if (step) {
+    await vscode.env.clipboard.writeText(step.text);
+    void vscode.window.setStatusBarMessage('Reward Lens: step copied', 2000);
+  }
+}
+
+async function exportScored(deps: CommandDeps): Promise<void> {
+  const target = await documentFor(undefined);
+  const doc = target && indexed(deps, target.document);
+  if (!doc) return;
+  const store = deps.scores.store(doc.uri);
+  const unscored = doc.parsed.records.filter((r) => store.current(r) === undefined).length;
+  if (unscored > 0) {
+    const pick = await vscode.window.showWarningMessage(`Reward Lens: ${unscored} record(s) have no current scores.`, 'Score Them First', 'Export Scored Only');
+    if (pick === undefined) return;
+    if (pick === 'Score Them First') await scoreAll(deps);
+  }
+  const base = doc.uri.scheme === 'file' ? doc.uri.fsPath.replace(/\.(jsonl|ndjson|json)$/i, '') : 'scored';
+  const target2 = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(`${base}.scored.jsonl`), filters: { 'JSON Lines': ['jsonl'] }, title: 'Export Scored Dataset' });
+  if (!target2) return;
+  if (target2.toString() === doc.uri.toString()) {
+    void vscode.window.showErrorMessage('Reward Lens never writes over your data file; choose another name.');
+    return;
+  }
+  const s = deps.settings();
+  const lines: string[] = [];
+  for (const record of doc.parsed.records) {
+    const results = store.current(record);
+    if (!results) continue;
+    lines.push(JSON.stringify({ ...scoreRecordJson(assembleScored(record, results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 })), model: deps.scores.modelId }));
+  }
+  writeFileAtomic(target2.fsPath, lines.map((l) => `${l}\n`).join(''));
+  void vscode.window.showInformationMessage(`Reward Lens: exported ${lines.length} scored record(s) to ${target2.fsPath}.`);
+}
+
+async function selectModel(deps: CommandDeps): Promise<void> {
+  type Pick = vscode.QuickPickItem & { readonly action: 'builtin' | 'browse' };
+  const picks: Pick[] = [
+    { label: '$(check) Built-in verifier', description: 'no download: arithmetic, final answer and repetition checks', action: 'builtin' },
+    { label: '$(folder-opened) Model folder…', description: 'an ONNX export (optimum-cli export onnx)', action: 'browse' },
+  ];
+  const pick = await vscode.window.showQuickPick(picks, { title: 'Reward Lens: Select Reward Model', placeHolder: `Current: ${deps.scores.status.model}` });
+  if (!pick) return;
+  const config = vscode.workspace.getConfiguration('rewardLens');
+  if (pick.action === 'builtin') {
+    await config.update('model', 'builtin', vscode.ConfigurationTarget.Global);
+    return;
+  }
+  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Select an exported reward model folder' });
+  const dir = folder?.[0];
+  if (!dir) return;
+  const presets = ['(from reward-lens.json)', 'qwen2.5-math-prm', 'math-shepherd', 'rlhflow-prm', 'skywork-o1-prm', 'trl-prm', 'skywork-reward-v2', 'seq-cls'];
+  const preset = await vscode.window.showQuickPick(presets, { title: 'Model contract (preset)' });
+  if (preset === undefined) return;
+  await config.update('preset', preset.startsWith('(') ? '' : preset, vscode.ConfigurationTarget.Global);
+  await config.update('model', dir.fsPath, vscode.ConfigurationTarget.Global);
+}
+
+async function filterRecords(deps: CommandDeps): Promise<void> {
+  const cur = deps.records.currentFilter;
+  const text = await vscode.window.showInputBox({ title: 'Filter records', prompt: 'Text in the id or prompt (empty for all)', value: cur.text });
+  if (text === undefined) return;
+  const low = await vscode.window.showQuickPick(['All records', 'Only low-scoring records'], { title: 'Filter records' });
+  if (low === undefined) return;
+  deps.records.setFilter(text, low.startsWith('Only'));
+}
+
+/** Registers every command (the command-factory table of STYLE.md §3.3). */
+export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  const table: Record<string, (...args: never[]) => unknown> = {
+    'rewardLens.scoreTrace': (arg?: RecordArg) => scoreThisTrace(deps, arg),
+    'rewardLens.scoreFile': () => scoreAll(deps),
+    'rewardLens.selectModel': () => selectModel(deps),
+    'rewardLens.clearScores': async () => {
+      const t = await documentFor(undefined);
+      if (t) deps.scores.clear(t.document.uri);
+    },
+    'rewardLens.nextLowStep': () => gotoLow(deps, 1),
+    'rewardLens.previousLowStep': () => gotoLow(deps, -1),
+    'rewardLens.exportScored': () => exportScored(deps),
+    'rewardLens.showLog': () => deps.log.show(),
+    'rewardLens.revealRecord': (arg?: RecordArg) => revealRecord(arg, deps),
+    'rewardLens.copyStep': (arg?: RecordArg) => copyStep(arg, deps),
+    'rewardLens.records.sortByPosition': () => deps.records.setSort('position'),
+    'rewardLens.records.sortByScoreAscending': () => deps.records.setSort('scoreAscending'),
+    'rewardLens.records.sortByScoreDescending': () => deps.records.setSort('scoreDescending'),
+    'rewardLens.records.filter': () => filterRecords(deps),
+    'rewardLens.records.clearFilter': () => deps.records.setFilter('', false),
+  };
+  return vscode.Disposable.from(
+    ...Object.entries(table).map(([id, run]) =>
+      vscode.commands.registerCommand(id, async (...args: never[]) => {
+        try {
+          return await run(...args);
+        } catch (err) {
+          deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
+          void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
+          return undefined;
+        }
+      }),
+    ),
+  );
+}

@@ -1,0 +1,75 @@
+import * as vscode from 'vscode';
+import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../core/formats/formatSpec.js';
+import { AGGREGATIONS, type Aggregation } from '../core/scoring/aggregate.js';
+import type { SegmentationMode } from '../core/text/segmentSteps.js';
+
+/** Where sidecars go: beside the data file, or in the extension's workspace storage. */
+export type SidecarLocation = 'besideFile' | 'workspaceStorage';
+
+/** Every `rewardLens.*` setting, read once per change and passed down as a frozen value. */
+export interface Settings {
+  /** `builtin` or a model folder path. */
+  readonly model: string;
+  readonly preset: string | undefined;
+  readonly device: 'auto' | 'cpu' | 'webgpu' | 'cuda';
+  readonly threshold: number;
+  readonly highThreshold: number;
+  readonly aggregation: Aggregation;
+  readonly sidecarLocation: SidecarLocation;
+  readonly parse: ParseOptions;
+  /** Why a workspace value was ignored (untrusted workspace), for the UI; undefined when nothing was ignored. */
+  readonly restrictedReason: string | undefined;
+}
+
+const SEGMENTATION: readonly SegmentationMode[] = ['auto', 'lists', 'step-markers', 'paragraphs', 'lines'];
+
+/**
+ * Reads the settings. In an untrusted workspace, model paths and presets set by the workspace are ignored (only the
+ * user's own settings count), because a workspace must not make the extension load and run a model of its choosing.
+ */
+export function readSettings(): Settings {
+  const c = vscode.workspace.getConfiguration('rewardLens');
+  const trusted = vscode.workspace.isTrusted;
+  let restrictedReason: string | undefined;
+  const userOnly = <T>(key: string, fallback: T): T => {
+    if (trusted) return c.get<T>(key, fallback);
+    const i = c.inspect<T>(key);
+    if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined) {
+      restrictedReason = `This workspace is not trusted, so its "rewardLens.${key}" setting is ignored; trust the workspace to use it.`;
+    }
+    return i?.globalValue ?? i?.defaultValue ?? fallback;
+  };
+  const model = userOnly<string>('model', 'builtin').trim() || 'builtin';
+  const preset = userOnly<string>('preset', '').trim();
+  const device = c.get<string>('device', 'auto');
+  const aggregation = c.get<string>('aggregation', 'min');
+  const threshold = c.get<number>('threshold', 0.5);
+  const segmentation = c.get<string>('segmentation', 'auto');
+  const zero = c.get<string>('prm800kRatingZero', 'neutral');
+  const settings: Settings = {
+    model,
+    preset: preset === '' ? undefined : preset,
+    device: device === 'cpu' || device === 'webgpu' || device === 'cuda' ? device : 'auto',
+    threshold: Number.isFinite(threshold) ? Math.min(1, Math.max(0, threshold)) : 0.5,
+    highThreshold: Math.max(threshold, c.get<number>('highThreshold', 0.8)),
+    aggregation: (AGGREGATIONS as readonly string[]).includes(aggregation) ? (aggregation as Aggregation) : 'min',
+    sidecarLocation: c.get<string>('sidecarLocation', 'besideFile') === 'workspaceStorage' ? 'workspaceStorage' : 'besideFile',
+    parse: {
+      ...DEFAULT_PARSE_OPTIONS,
+      segmentation: (SEGMENTATION as readonly string[]).includes(segmentation) ? (segmentation as SegmentationMode) : 'auto',
+      prm800kRatingZero: zero === 'good' || zero === 'bad' ? zero : ('neutral' as const),
+    },
+    restrictedReason,
+  };
+  return Object.freeze(settings);
+}
+
+/** Fires `onChange` with fresh settings whenever a `rewardLens` setting or workspace trust changes. */
+export function watchSettings(onChange: (s: Settings) => void): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('rewardLens')) onChange(readSettings());
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => onChange(readSettings())),
+  );
+}

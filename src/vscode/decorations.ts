@@ -1,0 +1,111 @@
+import * as vscode from 'vscode';
+import { decorationSpecs, type DecorationSpec, type ScoreBucket } from '../core/editor/decorationSpecs.js';
+import type { Settings } from './config.js';
+import type { DocumentIndex } from './documentIndex.js';
+import type { ScoreService } from './scoreService.js';
+
+const BUCKETS: readonly ScoreBucket[] = ['high', 'mid', 'low', 'stale'];
+const COLOR: Record<ScoreBucket, { bg: string; fg: string }> = {
+  high: { bg: 'rewardLens.scoreHighBackground', fg: 'rewardLens.scoreHighForeground' },
+  mid: { bg: 'rewardLens.scoreMidBackground', fg: 'rewardLens.scoreMidForeground' },
+  low: { bg: 'rewardLens.scoreLowBackground', fg: 'rewardLens.scoreLowForeground' },
+  stale: { bg: 'rewardLens.scoreStaleBackground', fg: 'rewardLens.scoreStaleForeground' },
+};
+
+/**
+ * Paints step scores: one decoration type per bucket (created once) carrying the tint, a badge after each step
+ * (per-decoration `after` text), and a gutter mark on each trace's first step under the threshold. Only visible
+ * editors are painted; edits are debounced and results cached by document version.
+ */
+export class Decorator implements vscode.Disposable {
+  private readonly types: Record<ScoreBucket, vscode.TextEditorDecorationType>;
+  private readonly gutter: vscode.TextEditorDecorationType;
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly lastSpecs = new Map<string, { version: number; specs: readonly DecorationSpec[] }>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly applied = new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly specs: readonly DecorationSpec[] }>();
+  /** Fires after specs are applied to an editor (the test hook and navigation read them). */
+  readonly onDidApply = this.applied.event;
+
+  constructor(
+    private readonly index: DocumentIndex,
+    private readonly scores: ScoreService,
+    private settings: Settings,
+    media: vscode.Uri,
+  ) {
+    const make = (b: ScoreBucket): vscode.TextEditorDecorationType =>
+      vscode.window.createTextEditorDecorationType({
+        backgroundColor: new vscode.ThemeColor(COLOR[b].bg),
+        rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+        after: { margin: '0 0 0 0.6em', color: new vscode.ThemeColor(COLOR[b].fg), fontWeight: 'bold' },
+      });
+    this.types = { high: make('high'), mid: make('mid'), low: make('low'), stale: make('stale') };
+    this.gutter = vscode.window.createTextEditorDecorationType({
+      gutterIconPath: vscode.Uri.joinPath(media, 'first-error.svg'),
+      gutterIconSize: 'contain',
+      overviewRulerColor: new vscode.ThemeColor('rewardLens.firstErrorRuler'),
+      overviewRulerLane: vscode.OverviewRulerLane.Right,
+    });
+    this.disposables.push(
+      vscode.window.onDidChangeVisibleTextEditors(() => this.schedule(0)),
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule(300);
+      }),
+      scores.onDidChangeScores(() => this.schedule(50)),
+    );
+    this.schedule(0);
+  }
+
+  updateSettings(s: Settings): void {
+    this.settings = s;
+    this.lastSpecs.clear();
+    this.schedule(0);
+  }
+
+  /** The specs last applied to a document (tests and the side bar read them). */
+  specsFor(uri: vscode.Uri): readonly DecorationSpec[] {
+    return this.lastSpecs.get(uri.toString())?.specs ?? [];
+  }
+
+  /** Repaints visible editors after `ms` (coalescing bursts of edits and progress events). */
+  schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.paintVisible();
+    }, ms);
+  }
+
+  private paintVisible(): void {
+    for (const editor of vscode.window.visibleTextEditors) this.paint(editor);
+  }
+
+  private paint(editor: vscode.TextEditor): void {
+    const doc = this.index.get(editor.document);
+    if (!doc || !doc.isDataset) return;
+    const store = this.scores.store(doc.uri);
+    const specs = decorationSpecs(doc.parsed.records, (i) => {
+      const r = doc.parsed.records[i];
+      return r ? store.lookup(r) : undefined;
+    }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
+    const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [] };
+    const gutter: vscode.DecorationOptions[] = [];
+    for (const s of specs) {
+      const range = new vscode.Range(s.startLine, s.startChar, s.endLine, s.endChar);
+      byBucket[s.bucket].push({ range, renderOptions: { after: { contentText: ` ${s.badge} ` } } });
+      if (s.firstError) gutter.push({ range: new vscode.Range(s.startLine, s.startChar, s.startLine, s.startChar) });
+    }
+    for (const b of BUCKETS) editor.setDecorations(this.types[b], byBucket[b]);
+    editor.setDecorations(this.gutter, gutter);
+    this.lastSpecs.set(doc.uri.toString(), { version: doc.version, specs });
+    this.applied.fire({ uri: doc.uri, specs });
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    for (const d of this.disposables) d.dispose();
+    this.applied.dispose();
+    for (const b of BUCKETS) this.types[b].dispose();
+    this.gutter.dispose();
+  }
+}

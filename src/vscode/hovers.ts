@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import type { Step, StepLabel } from '../core/dataset/types.js';
+import { stepAt } from '../core/editor/stepLocator.js';
+import { formatStepHover } from '../core/hover/formatStepHover.js';
+import { aggregateAll } from '../core/scoring/aggregate.js';
+import type { Settings } from './config.js';
+import type { DocumentIndex } from './documentIndex.js';
+import type { ScoreService } from './scoreService.js';
+
+/** Commands a hover may run; anything else in the markdown stays inert. */
+export const HOVER_COMMANDS = ['rewardLens.scoreTrace', 'rewardLens.openTraceTree', 'rewardLens.copyStep'] as const;
+
+function commandUri(command: string, args: unknown[]): string {
+  return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
+}
+
+/** Hover on a scored step: its score, the trace's aggregates, model/device, critique, label agreement, and actions. */
+export class StepHoverProvider implements vscode.HoverProvider {
+  constructor(
+    private readonly index: DocumentIndex,
+    private readonly scores: ScoreService,
+    private settings: () => Settings,
+  ) {}
+
+  provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
+    const doc = this.index.get(document);
+    if (!doc || !doc.isDataset) return undefined;
+    const slot = stepAt(doc.slots, document.offsetAt(position));
+    if (!slot) return undefined;
+    const record = doc.parsed.records[slot.recordIndex];
+    if (!record) return undefined;
+    const steps: readonly Step[] = record.kind === 'trace' ? record.steps : (record.responses[slot.responseIndex]?.steps ?? []);
+    const step = steps.find((s) => s.index === slot.stepIndex);
+    const stored = this.scores.lookup(doc.uri, record);
+    const result = stored?.results[slot.responseIndex];
+    const sc = result?.steps[slot.stepIndex];
+    const s = this.settings();
+    const uri = doc.uri.toString();
+    const links = [
+      { title: stored ? 'Rescore' : 'Score', uri: commandUri('rewardLens.scoreTrace', [{ uri, recordIndex: slot.recordIndex, force: true }]) },
+      { title: 'Open Trace Tree', uri: commandUri('rewardLens.openTraceTree', [{ uri, recordIndex: slot.recordIndex }]) },
+      { title: 'Copy Step', uri: commandUri('rewardLens.copyStep', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) },
+    ];
+    const md = new vscode.MarkdownString(undefined, false);
+    md.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
+    md.supportHtml = false;
+    const range = step?.range ? new vscode.Range(document.positionAt(step.range.start), document.positionAt(step.range.end)) : undefined;
+    if (!sc || !result) {
+      md.appendMarkdown(`**Reward Lens** · step ${slot.stepIndex + 1} of ${steps.length}: not scored yet\n\n`);
+      md.appendMarkdown(`Dataset label: ${labelText(step?.label ?? 'unknown')}\n\n`);
+      md.appendMarkdown(links.map((l) => `[${l.title}](${l.uri})`).join(' · '));
+      return new vscode.Hover(md, range);
+    }
+    md.appendMarkdown(
+      formatStepHover({
+        stepNumber: slot.stepIndex + 1,
+        stepCount: steps.length,
+        score: sc.score,
+        ...(sc.critique !== undefined ? { critique: sc.critique } : {}),
+        stale: stored?.stale ?? false,
+        threshold: s.threshold,
+        aggregates: aggregateAll(result.steps.map((x) => x.score)),
+        aggregation: s.aggregation,
+        model: this.scores.modelId === 'builtin' ? 'built-in verifier' : this.scores.modelId,
+        device: result.device,
+        label: step?.label ?? 'unknown',
+        links,
+      }),
+    );
+    return new vscode.Hover(md, range);
+  }
+}
+
+function labelText(label: StepLabel): string {
+  return label === 'unknown' ? 'none' : label;
+}
