@@ -2,7 +2,7 @@ import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions, type RecordO
 import { FORMATS, formatById } from './formats/registry.js';
 import { keyMappingFormat } from './formats/keyMapping.js';
 import { parseInspectEval } from './formats/inspectEval.js';
-import { ProblemSink, readJsonDocument, type JsonEntry } from './json/readJsonDocument.js';
+import { ProblemSink, scanJsonDocument, type JsonEntry } from './json/readJsonDocument.js';
 import type { DatasetRecord, ParsedDocument } from './dataset/types.js';
 
 /** How many leading records vote on the format. */
@@ -29,57 +29,73 @@ export function detectFormat(entries: readonly JsonEntry[], formats: readonly Fo
  * problem is located (line, column) and the records that could be read are kept.
  */
 export function parseDocument(text: string, fileName: string | undefined, options: ParseOptions = DEFAULT_PARSE_OPTIONS): ParsedDocument {
-  const doc = readJsonDocument(text, fileName === undefined ? {} : { fileName });
   const sink = new ProblemSink(text);
-  const format =
-    options.format !== undefined
-      ? formatById(options.format)
-      : options.mapping !== undefined
-        ? keyMappingFormat(options.mapping)
-        : detectFormat(doc.entries);
-  if (options.format !== undefined && format === undefined) {
-    sink.add(0, 0, `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.`);
-  }
-  if (format === undefined) {
-    if (doc.entries.length > 0 && options.format === undefined) {
-      const keys = Object.keys((doc.entries[0]?.value ?? {}) as object).slice(0, 8);
-      const start = doc.entries[0]?.range.start ?? 0;
-      sink.add(
-        start,
-        1,
-        `Unrecognised record format (keys: ${keys.join(', ') || 'none'}). Expected one of the supported formats; for other files set "rewardLens.mapping" (or --map) to name the prompt and steps keys.`,
-      );
-    }
-    return { format: 'unknown', records: [], problems: [...doc.problems, ...sink.problems] };
-  }
   const records: DatasetRecord[] = [];
   const ctx = { text, options };
   const report = (entry: JsonEntry, p: RecordProblem): void => {
     const range = p.range ?? { start: entry.range.start, end: Math.min(entry.range.end, entry.range.start + 1) };
     sink.add(range.start, range.end - range.start, p.message, p.severity ?? 'error');
   };
+  const parseOne = (f: FormatSpec, entry: JsonEntry): void => {
+    let outcome: RecordOutcome;
+    try {
+      outcome = f.parse(entry, ctx);
+    } catch (err) {
+      // A parser bug must not lose the rest of the file.
+      outcome = { records: [], problems: [{ message: `Internal error reading this record: ${(err as Error).message}` }] };
+    }
+    for (const r of outcome.records) records.push(r);
+    for (const p of outcome.problems) report(entry, p);
+  };
+
+  // The format is fixed by an option, or detected on the first DETECT_SAMPLE entries; after that, entries are
+  // parsed as they stream by and dropped (multi-entry formats keep them all, as they must).
+  let format: FormatSpec | undefined =
+    options.format !== undefined ? formatById(options.format) : options.mapping !== undefined ? keyMappingFormat(options.mapping) : undefined;
+  let decided = format !== undefined || options.format !== undefined;
+  const held: JsonEntry[] = [];
+  const decide = (): void => {
+    decided = true;
+    format ??= options.format === undefined ? detectFormat(held) : undefined;
+    if (format !== undefined && !format.parseEntries) {
+      for (const e of held) parseOne(format, e);
+      held.length = 0;
+    }
+  };
+  const scanned = scanJsonDocument(text, fileName === undefined ? {} : { fileName }, (entry) => {
+    if (!decided) {
+      held.push(entry);
+      if (held.length >= DETECT_SAMPLE) decide();
+    } else if (format !== undefined && !format.parseEntries) parseOne(format, entry);
+    else held.push(entry);
+  });
+  if (!decided) decide();
+
+  if (options.format !== undefined && format === undefined) {
+    sink.add(0, 0, `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.`);
+  }
+  if (format === undefined) {
+    const first = held[0];
+    if (first !== undefined && options.format === undefined) {
+      const keys = Object.keys((first.value ?? {}) as object).slice(0, 8);
+      sink.add(
+        first.range.start,
+        1,
+        `Unrecognised record format (keys: ${keys.join(', ') || 'none'}). Expected one of the supported formats; for other files set "rewardLens.mapping" (or --map) to name the prompt and steps keys.`,
+      );
+    }
+    return { format: 'unknown', records: [], problems: [...scanned.problems, ...sink.problems] };
+  }
   if (format.parseEntries) {
     try {
-      const outcome = format.parseEntries(doc.entries, ctx);
+      const outcome = format.parseEntries(held, ctx);
       records.push(...outcome.records);
       for (const p of outcome.problems) report(p.entry, p);
     } catch (err) {
       sink.add(0, 0, `Internal error reading this file as ${format.label}: ${(err as Error).message}`);
     }
-  } else {
-    for (const entry of doc.entries) {
-      let outcome: RecordOutcome;
-      try {
-        outcome = format.parse(entry, ctx);
-      } catch (err) {
-        // A parser bug must not lose the rest of the file.
-        outcome = { records: [], problems: [{ message: `Internal error reading this record: ${(err as Error).message}` }] };
-      }
-      records.push(...outcome.records);
-      for (const p of outcome.problems) report(entry, p);
-    }
   }
-  const problems = [...doc.problems, ...sink.problems].sort((a, b) => a.offset - b.offset);
+  const problems = [...scanned.problems, ...sink.problems].sort((a, b) => a.offset - b.offset);
   return { format: format.id, records, problems };
 }
 
