@@ -10,7 +10,7 @@ import { DEFAULT_SCORING, scoreRecords, type ScoredRecord, type ScoringSettings 
 import type { SegmentationMode } from '../core/text/segmentSteps.js';
 import { SIDECAR_SUFFIX } from '../core/editor/scoreStore.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
-import { evalReport, formatEvalReport } from './evalCommand.js';
+import { evalReport, formatEvalReport } from '../core/report/evalReport.js';
 import { modelsCommand } from './modelsCommand.js';
 import { createScorer } from './scorers.js';
 
