@@ -65,7 +65,7 @@ export interface PreferenceResponse {
   readonly rating?: number;
 }
 
-/** A prompt with N ≥ 2 responses of which some are labelled preferred. */
+/** A prompt with N ≥ 2 responses of which some are labelled preferred (one response for `unpaired`). */
 export interface PreferenceSet {
   readonly kind: 'preference';
   readonly id: string;
@@ -79,9 +79,10 @@ export interface PreferenceSet {
   readonly labelSource: string;
   /**
    * The shape of the comparison: `pair` (one chosen, one rejected), `best-of-n` (RewardBench 2: the chosen
-   * must outscore every rejected), `matrix3x3` (RM-Bench: chosen[i] vs rejected[j]).
+   * must outscore every rejected), `matrix3x3` (RM-Bench: chosen[i] vs rejected[j]), `unpaired` (TRL's unpaired
+   * preference: one response whose `chosen` flag is the dataset's desirable/undesirable label).
    */
-  readonly comparison: 'pair' | 'best-of-n' | 'matrix3x3';
+  readonly comparison: 'pair' | 'best-of-n' | 'matrix3x3' | 'unpaired';
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
