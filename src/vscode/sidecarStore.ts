@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { emptySidecar, readSidecarData, SIDECAR_SUFFIX, type SidecarData } from '../core/editor/scoreStore.js';
 import { textHash } from '../core/editor/textHash.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';

@@ -5,8 +5,18 @@ import { decodeLiteral, locateStrings, mapDecodedSpan, type StringLocator } from
 
 /** Every string value reachable from `v`, with its container and key. */
 function strings(v: unknown, out: [object, string | number, string][] = []): [object, string | number, string][] {
-  if (Array.isArray(v)) v.forEach((x, i) => (typeof x === 'string' ? out.push([v, i, x]) : strings(x, out)));
-  else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) typeof x === 'string' ? out.push([v, k, x]) : strings(x, out);
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      if (typeof x === 'string') out.push([v, i, x]);
+      else strings(x, out);
+    });
+  }
+  else if (v !== null && typeof v === 'object') {
+    for (const [k, x] of Object.entries(v)) {
+      if (typeof x === 'string') out.push([v, k, x]);
+      else strings(x, out);
+    }
+  }
   return out;
 }
 
