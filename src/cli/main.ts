@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
-import { runCommand, UsageError, type CliIo } from './commands.js';
+import { runCli } from './cli.js';
+import type { CliIo } from './commands.js';
 
 const io: CliIo = {
   out: (s) => process.stdout.write(s),
@@ -7,48 +7,7 @@ const io: CliIo = {
   isTTY: process.stderr.isTTY === true,
 };
 
-async function main(argv: readonly string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        json: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        model: { type: 'string', default: 'builtin' },
-        preset: { type: 'string' },
-        device: { type: 'string', default: 'auto' },
-        format: { type: 'string' },
-        map: { type: 'string' },
-        threshold: { type: 'string' },
-        aggregation: { type: 'string' },
-        segment: { type: 'string' },
-        'prm800k-zero': { type: 'string' },
-        'batch-size': { type: 'string' },
-        'cache-dir': { type: 'string' },
-        bidirectional: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', default: false },
-      },
-    });
-  } catch (err) {
-    io.err(`reward-lens: ${(err as Error).message}\nRun "reward-lens --help" for usage.\n`);
-    return 2;
-  }
-  try {
-    return await runCommand(parsed.positionals, parsed.values, io);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      io.err(`reward-lens: ${err.message}\n`);
-      return 2;
-    }
-    io.err(`reward-lens: ${(err as Error).stack ?? String(err)}\n`);
-    return 2;
-  }
-}
-
-main(process.argv.slice(2)).then(
+runCli(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
   },

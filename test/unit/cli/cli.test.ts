@@ -1,0 +1,137 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { runCli } from '../../../src/cli/cli.js';
+
+const ROOT = resolve(__dirname, '../../..');
+const EXAMPLES = join(ROOT, 'examples');
+
+async function run(positionals: string[], flags: Record<string, string | true> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const argv = [...positionals, ...Object.entries(flags).flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, v]))];
+  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}
+
+function tmp(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'rl-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+describe('reward-lens inspect', () => {
+  it('prints the documented JSON for a trace file', async () => {
+    const r = await run(['inspect', join(EXAMPLES, 'trl-stepwise.jsonl')], { json: true });
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.out) as { format: string; records: { kind: string; id: string; prompt: string; steps: { text: string; label: string | null }[]; answer?: string }[]; problems: unknown[] };
+    assert.equal(j.format, 'trl-stepwise');
+    assert.equal(j.records.length, 2);
+    assert.deepEqual(Object.keys(j.records[0] ?? {}).slice(0, 4), ['kind', 'id', 'prompt', 'steps']);
+    assert.deepEqual(j.records[1]?.steps.map((s) => s.label), ['good', 'good', 'bad']);
+    assert.equal(j.records[0]?.steps[1]?.text, 'Step 2: Speed = 60 / 0.75 = 80 km/h.');
+    assert.deepEqual(j.problems, []);
+  });
+
+  it('prints preference records with chosen flags', async () => {
+    const r = await run(['inspect', join(EXAMPLES, 'preferences.jsonl')], { json: true });
+    const j = JSON.parse(r.out) as { records: { kind: string; responses: { text: string; chosen: boolean }[] }[] };
+    assert.equal(j.records[0]?.kind, 'preference');
+    assert.deepEqual(j.records[0]?.responses, [
+      { text: '15% of 80 is 0.15 × 80 = 12.', chosen: true },
+      { text: '15% of 80 is 0.15 × 80 = 10.', chosen: false },
+    ]);
+  });
+
+  it('exits 1 with located problems when a line is malformed, still printing the other records', async () => {
+    const good = JSON.stringify({ prompt: 'p', completions: ['a'], labels: [true] });
+    const path = tmp('bad.jsonl', `${good}\n{"prompt": "q", "completions": [\n${good}\n`);
+    const r = await run(['inspect', path], { json: true });
+    assert.equal(r.code, 1);
+    const j = JSON.parse(r.out) as { records: unknown[]; problems: { line: number; column: number; message: string }[] };
+    assert.equal(j.records.length, 2);
+    assert.equal(j.problems[0]?.line, 2);
+    assert.ok((j.problems[0]?.column ?? 0) > 1);
+  });
+
+  it('exits 2 for a missing file and for usage errors', async () => {
+    assert.equal((await run(['inspect', '/nonexistent/file.jsonl'])).code, 2);
+    assert.equal((await run(['frobnicate'])).code, 2);
+    assert.equal((await run(['inspect'])).code, 2);
+  });
+});
+
+describe('reward-lens score', () => {
+  it('scores steps with critiques, aggregates and the first error', async () => {
+    const r = await run(['score', join(EXAMPLES, 'processbench-style.json')], { json: true });
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.out) as { records: { id: string; steps: { text: string; score: number; critique: string | null }[]; scores: Record<string, number>; first_error: number | null }[] };
+    const first = j.records[0];
+    assert.equal(first?.id, 'example-arith-1');
+    assert.equal(first?.first_error, 3);
+    assert.equal(first?.steps[3]?.critique, 'Step 4: wrote "37 × 3 = 121" but 37 × 3 = 111.');
+    assert.deepEqual(Object.keys(first?.scores ?? {}), ['min', 'product', 'mean', 'last']);
+    const scores = first?.steps.map((s) => s.score) ?? [];
+    assert.equal(first?.scores['min'], Math.min(...scores));
+    assert.equal(j.records[1]?.first_error, null);
+  });
+
+  it('scores preferences with a margin and agreement', async () => {
+    const r = await run(['score', join(EXAMPLES, 'preferences.jsonl')], { json: true });
+    const j = JSON.parse(r.out) as { records: { responses: { chosen: boolean; score: number }[]; margin: number; agrees_with_label: boolean }[] };
+    const p = j.records[0];
+    assert.ok(p);
+    assert.equal(p.margin, (p.responses[0]?.score ?? 0) - (p.responses[1]?.score ?? 0));
+    assert.equal(p.agrees_with_label, true);
+  });
+
+  it('writes --out as JSONL and never over an input file', async () => {
+    const input = tmp('t.jsonl', readFileSync(join(EXAMPLES, 'trl-stepwise.jsonl'), 'utf8'));
+    const out = `${input}.scored.jsonl`;
+    const r = await run(['score', input], { out });
+    assert.equal(r.code, 0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    assert.equal(lines.length, 2);
+    assert.ok('first_error' in (JSON.parse(lines[0] ?? '{}') as object));
+    const before = readFileSync(input, 'utf8');
+    assert.equal((await run(['score', input], { out: input })).code, 2);
+    assert.equal(readFileSync(input, 'utf8'), before);
+  });
+
+  it('falls back to the built-in verifier when a model folder cannot load', async () => {
+    const r = await run(['score', join(EXAMPLES, 'trl-stepwise.jsonl')], { model: '/nonexistent/model', json: true });
+    assert.equal(r.code, 0);
+    assert.match(r.err, /built-in verifier/);
+    assert.equal((JSON.parse(r.out) as { model: string }).model, 'builtin');
+  });
+});
+
+describe('reward-lens eval', () => {
+  it('reports ProcessBench metrics on a ProcessBench file', async () => {
+    const r = await run(['eval', join(EXAMPLES, 'processbench-style.json')], { json: true });
+    assert.equal(r.code, 0);
+    const j = JSON.parse(r.out) as { metrics: { processbench: { overall: { erroneous: { count: number; hits: number }; correct: { count: number; hits: number }; f1: number } } } };
+    const o = j.metrics.processbench.overall;
+    // Labels 3, -1, -1; the verifier predicts 3 (arithmetic slip), -1, and 2 (the repeated step): hits 1/1 and 1/2.
+    assert.deepEqual([o.erroneous.count, o.erroneous.hits, o.correct.count, o.correct.hits], [1, 1, 2, 1]);
+    assert.ok(Math.abs(o.f1 - (2 * 1 * 0.5) / 1.5) < 1e-12);
+  });
+
+  it('reports pairwise accuracy on a preference file', async () => {
+    const r = await run(['eval', join(EXAMPLES, 'preferences.jsonl')], { json: true });
+    const j = JSON.parse(r.out) as { metrics: { pairwise: { overall: { count: number; wins: number; ties: number } } } };
+    assert.deepEqual([j.metrics.pairwise.overall.count, j.metrics.pairwise.overall.wins, j.metrics.pairwise.overall.ties], [2, 1, 1]);
+  });
+});
+
+describe('the built binary', () => {
+  it('runs as `node dist/cli.js` when built', { skip: !existsSync(join(ROOT, 'dist/cli.js')) && process.env['CI'] !== 'true' }, () => {
+    const res = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'inspect', join(EXAMPLES, 'preferences.jsonl'), '--json'], { encoding: 'utf8' });
+    assert.equal(res.status, 0, res.stderr);
+    assert.equal((JSON.parse(res.stdout) as { format: string }).format, 'trl-preference');
+  });
+});
