@@ -23,12 +23,17 @@ export interface LocatedText {
   readonly range?: SourceRange;
 }
 
-/** `container[key]` when it is a string, with its span. */
+/**
+ * `container[key]` when it is a string, with its span. A literal without escapes (raw length = decoded length) is
+ * returned as a slice of the file text rather than the parsed copy: V8 keeps such slices as views of the file
+ * string, so parsed values can be dropped at once and big files do not hold every string twice.
+ */
 export function locatedString(entry: JsonEntry, container: object, key: string | number): LocatedText | undefined {
   const v: unknown = (container as Record<string | number, unknown>)[key];
   if (typeof v !== 'string') return undefined;
   const range = entry.locator.rangeOf(container, key);
-  return range ? { text: v, range } : { text: v };
+  if (!range) return { text: v };
+  return { text: range.end - range.start === v.length ? entry.source.slice(range.start, range.end) : v, range };
 }
 
 /** The span of a decoded substring `[from, to)` of a located string. */

@@ -61,7 +61,7 @@ export function parseInspectEval(bytes: Uint8Array, options: ParseOptions = DEFA
       report(`${name} in the .eval archive is not a sample object; it is skipped.`);
       return;
     }
-    const entry: JsonEntry = { value, range: { start: 0, end: 0 }, locator: NO_RANGES, ordinal, line: 0 };
+    const entry: JsonEntry = { value, range: { start: 0, end: 0 }, locator: NO_RANGES, ordinal, line: 0, source: '' };
     const fallbackId = name.slice('samples/'.length, -'.json'.length);
     const out = sampleTrace(entry, ctx, value, facts, { start: 0, end: 0 }, epochIds, fallbackId);
     records.push(out.trace);

@@ -20,16 +20,17 @@ export interface StringLocator {
 
 /**
  * Fast-path locator: for each container, the literal number of each child in key (or index) order, -1 for a
- * child that is not a string. One typed array per container keeps allocation (and GC) low on 200 MB files.
+ * child that is not a string. One small array per container keeps allocation (and GC) low on 200 MB files.
  */
 class ScanLocator implements StringLocator {
-  readonly children = new Map<object, Int32Array>();
+  /** Per container: its keys (objects only) and the literal number of each child, -1 for non-strings. */
+  readonly children = new Map<object, { readonly keys: readonly string[] | undefined; readonly slots: number[] }>();
   constructor(private readonly literals: readonly number[]) {}
   rangeOf(container: object, key: string | number): SourceRange | undefined {
-    const slots = this.children.get(container);
-    if (slots === undefined) return undefined;
-    const at = Array.isArray(container) ? (typeof key === 'number' ? key : Number(key)) : Object.keys(container).indexOf(String(key));
-    const lit = at >= 0 ? (slots[at] ?? -1) : -1;
+    const c = this.children.get(container);
+    if (c === undefined) return undefined;
+    const at = c.keys === undefined ? (typeof key === 'number' ? key : Number(key)) : c.keys.indexOf(String(key));
+    const lit = at >= 0 ? (c.slots[at] ?? -1) : -1;
     if (lit < 0) return undefined;
     return { start: this.literals[lit * 2] ?? -1, end: this.literals[lit * 2 + 1] ?? -1 };
   }
@@ -66,8 +67,8 @@ export function locateStrings(text: string, start: number, end: number, value: u
   const walk = (v: unknown): void => {
     if (!ok || v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) {
-      const slots = new Int32Array(v.length);
-      locator.children.set(v, slots);
+      const slots: number[] = new Array<number>(v.length);
+      locator.children.set(v, { keys: undefined, slots });
       for (let idx = 0; idx < v.length; idx++) {
         const item: unknown = v[idx];
         if (typeof item === 'string') slots[idx] = next++;
@@ -79,8 +80,8 @@ export function locateStrings(text: string, start: number, end: number, value: u
       return;
     }
     const keys = Object.keys(v);
-    const slots = new Int32Array(keys.length);
-    locator.children.set(v, slots);
+    const slots: number[] = new Array<number>(keys.length);
+    locator.children.set(v, { keys, slots });
     for (let k = 0; k < keys.length; k++) {
       const key = keys[k] as string;
       if (keys.length > 1 && INDEX_KEY.test(key)) {

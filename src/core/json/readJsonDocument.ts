@@ -13,6 +13,8 @@ export interface JsonEntry {
   readonly ordinal: number;
   /** 0-based line where the record starts. */
   readonly line: number;
+  /** The whole file text the ranges point into. */
+  readonly source: string;
 }
 
 /** How the records sit in the file. */
@@ -153,7 +155,7 @@ export function scanJsonDocument(text: string, hint: ReadHint, onEntry: (entry: 
       arrayEntries(text, whole.value, locator).forEach(onEntry);
       return { layout: 'array', problems: [] };
     }
-    onEntry({ value: whole.value, range: { start: first, end: text.length }, locator, ordinal: 0, line: lineOf(text, first) });
+    onEntry({ value: whole.value, range: { start: first, end: text.length }, locator, ordinal: 0, line: lineOf(text, first), source: text });
     return { layout: 'object', problems: [] };
   }
   const c = text.charCodeAt(first);
@@ -201,7 +203,7 @@ function readLines(text: string, sink: ProblemSink, onEntry: (entry: JsonEntry) 
     if (!isBlank(text, s, end)) {
       const parsed = tryParse(text, s, end);
       if (parsed.ok) {
-        onEntry({ value: parsed.value, range: { start: s, end }, locator: locateStrings(text, s, end, parsed.value), ordinal: ordinal++, line });
+        onEntry({ value: parsed.value, range: { start: s, end }, locator: locateStrings(text, s, end, parsed.value), ordinal: ordinal++, line, source: text });
       } else {
         const err = describeJsonError(text, s, end);
         sink.add(err.offset, err.length, `Invalid JSON on this line: ${err.what}. The line is skipped; other lines are read.`);
@@ -220,7 +222,7 @@ function arrayEntries(text: string, value: readonly unknown[], locator: StringLo
   return value.map((item, ordinal) => {
     const node = root?.children?.[ordinal];
     const range = node ? { start: node.offset, end: node.offset + node.length } : { start: 0, end: text.length };
-    return { value: item, range, locator, ordinal, line: lines.positionAt(range.start).line };
+    return { value: item, range, locator, ordinal, line: lines.positionAt(range.start).line, source: text };
   });
 }
 
@@ -234,7 +236,7 @@ function salvageArray(text: string): JsonEntry[] {
     const end = node.offset + node.length;
     const parsed = tryParse(text, start, end);
     if (!parsed.ok) continue;
-    out.push({ value: parsed.value, range: { start, end }, locator: locateStrings(text, start, end, parsed.value), ordinal: out.length, line: lines.positionAt(start).line });
+    out.push({ value: parsed.value, range: { start, end }, locator: locateStrings(text, start, end, parsed.value), ordinal: out.length, line: lines.positionAt(start).line, source: text });
   }
   return out;
 }
