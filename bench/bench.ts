@@ -1,3 +1,4 @@
+import { benchEditor } from './editor.js';
 import { benchParsing } from './parsing.js';
 
 /**
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
     if (!json) process.stderr.write(`parsing: generating ${parseMb} MB...\n`);
     result['parsing'] = benchParsing(parseMb);
   }
+  if (want('editor')) result['editor'] = benchEditor();
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -51,6 +51,17 @@ export interface RecordScores {
  */
 export class ScoreStore {
   private readonly byRecord = new Map<string, StoredResult[]>();
+  /** Request keys per parsed record: records are immutable, so a repaint never re-hashes unchanged text. */
+  private readonly keysOf = new WeakMap<DatasetRecord, readonly string[]>();
+
+  private keys(record: DatasetRecord): readonly string[] {
+    let k = this.keysOf.get(record);
+    if (k === undefined) {
+      k = requestsOf(record).map(requestKey);
+      this.keysOf.set(record, k);
+    }
+    return k;
+  }
 
   constructor(
     readonly data: SidecarData,
@@ -74,12 +85,12 @@ export class ScoreStore {
 
   /** Stores the results of `requestsOf(record)` (same order). */
   put(record: DatasetRecord, results: readonly ScoreResult[]): void {
-    const reqs = requestsOf(record);
-    const stored = reqs.map((_req, i): StoredResult => ({ ...(results[i] ?? { steps: [], device: 'none' }), recordId: record.id }));
+    const keys = this.keys(record);
+    const stored = keys.map((_key, i): StoredResult => ({ ...(results[i] ?? { steps: [], device: 'none' }), recordId: record.id }));
     const t = this.table();
-    reqs.forEach((req, i) => {
+    keys.forEach((key, i) => {
       const s = stored[i];
-      if (s !== undefined) t[requestKey(req)] = s;
+      if (s !== undefined) t[key] = s;
     });
     this.byRecord.set(record.id, stored);
   }
@@ -88,8 +99,8 @@ export class ScoreStore {
   current(record: DatasetRecord): ScoreResult[] | undefined {
     const t = this.table();
     const out: ScoreResult[] = [];
-    for (const req of requestsOf(record)) {
-      const r = t[requestKey(req)];
+    for (const key of this.keys(record)) {
+      const r = t[key];
       if (r === undefined) return undefined;
       out.push(r);
     }
