@@ -1,0 +1,94 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import type { PreferenceSet, PreferenceResponse } from '../../../src/core/dataset/types.js';
+import { buildJudgment } from '../../../src/core/diff/alignResponses.js';
+import type { ViewScoring } from '../../../src/protocol/messages.js';
+import { layoutPanes, pick, verdictOf } from '../../../webview/diff/layoutDiff.js';
+
+const scoring: ViewScoring = { model: 'm', threshold: 0.5, highThreshold: 0.8, aggregation: 'min', stale: false };
+
+const response = (text: string, chosen: boolean, extra: Partial<PreferenceResponse> = {}): PreferenceResponse => ({
+  text,
+  chosen,
+  steps: [{ index: 0, text, label: 'unknown', part: 'answer' }],
+  ...extra,
+});
+
+function set(responses: PreferenceResponse[], comparison: PreferenceSet['comparison'] = 'pair'): PreferenceSet {
+  return { kind: 'preference', id: 'p1', recordRange: { start: 0, end: 1 }, prompt: 'Q?', responses, labelSource: 'chosen/rejected keys', comparison, metadata: {} };
+}
+
+describe('verdictOf', () => {
+  const pair = set([response('The cat sat', true), response('The dog sat', false)]);
+  it('flags disagreement with the signed margin', () => {
+    assert.deepEqual(verdictOf(buildJudgment(pair, [0.25, 0.75])), { kind: 'disagree', text: 'The model disagrees with the label: margin r(chosen) \u2212 r(rejected) = \u22120.500.' });
+    assert.deepEqual(verdictOf(buildJudgment(pair, [0.75, 0.25])), { kind: 'agree', text: 'The model agrees with the label: margin r(chosen) \u2212 r(rejected) = +0.500.' });
+    // A tie is not agreement: the label needs chosen strictly above rejected.
+    assert.equal(verdictOf(buildJudgment(pair, [0.5, 0.5])).kind, 'disagree');
+  });
+  it('says when nothing or only part is scored', () => {
+    assert.equal(verdictOf(buildJudgment(pair, [])).kind, 'unscored');
+    assert.deepEqual(verdictOf(buildJudgment(pair, [0.4])), { kind: 'unscored', text: 'Partly scored (1 of 2 responses); no margin yet.' });
+  });
+  it('unpaired records have a score but no margin', () => {
+    const v = verdictOf(buildJudgment(set([response('ok', false)], 'unpaired'), [0.9]));
+    assert.deepEqual(v, { kind: 'noMargin', text: 'Score 0.900; the dataset labels this response undesirable (chosen/rejected keys).' });
+  });
+});
+
+describe('layoutPanes', () => {
+  it('chosen left with its own words marked removed, rejected right with added', () => {
+    const j = buildJudgment(set([response('The cat sat', true, { model: 'gpt', rating: 4 }), response('The dog sat', false)]), [0.9, 0.3]);
+    const [left, right] = layoutPanes(j, scoring, j.left, j.right);
+    assert.deepEqual(left, {
+      index: 0,
+      side: 'left',
+      role: 'Chosen',
+      chosen: true,
+      heading: 'Chosen · response 1',
+      facts: ['rank 1 of 2', '1 step', 'dataset rating 4', 'by gpt'],
+      scoreText: '0.900',
+      scoreClass: 'high',
+      parts: [
+        { kind: 'same', text: 'The ' },
+        { kind: 'removed', text: 'cat' },
+        { kind: 'same', text: ' sat' },
+      ],
+    });
+    assert.deepEqual(right?.parts, [
+      { kind: 'same', text: 'The ' },
+      { kind: 'added', text: 'dog' },
+      { kind: 'same', text: ' sat' },
+    ]);
+    assert.deepEqual([right?.role, right?.scoreText, right?.scoreClass, right?.facts[0]], ['Rejected', '0.300', 'low', 'rank 2 of 2']);
+  });
+
+  it('one pane for a single response or the same index twice', () => {
+    const j = buildJudgment(set([response('A', true), response('B', false)]), []);
+    assert.equal(layoutPanes(j, scoring, 0, undefined).length, 1);
+    assert.equal(layoutPanes(j, scoring, 1, 1).length, 1);
+    assert.deepEqual(layoutPanes(j, scoring, 0, undefined)[0]?.scoreText, 'not scored');
+    assert.deepEqual(layoutPanes(j, scoring, 7, 0), []);
+  });
+
+  it('long responses are shown plainly with a notice on both sides', () => {
+    const long = 'x '.repeat(120_000);
+    const j = buildJudgment(set([response('short', true), response(long, false)]), []);
+    const panes = layoutPanes(j, scoring, 0, 1);
+    assert.equal(panes.length, 2);
+    for (const p of panes) assert.equal(p.notice, 'These responses are too long to diff word by word (240,005 characters); shown without highlighting.');
+    assert.deepEqual(panes[0]?.parts, [{ kind: 'same', text: 'short' }]);
+    assert.equal(panes[1]?.parts[0]?.text.length, 100_001);
+  });
+});
+
+describe('pick', () => {
+  it('sets a side, and swaps when picking what the other side shows', () => {
+    assert.deepEqual(pick({ left: 0, right: 1 }, 'right', 2), { left: 0, right: 2 });
+    assert.deepEqual(pick({ left: 0, right: 1 }, 'right', 0), { left: 1, right: 0 });
+    assert.deepEqual(pick({ left: 0, right: 1 }, 'left', 1), { left: 1, right: 0 });
+    assert.deepEqual(pick({ left: 0, right: 1 }, 'left', 3), { left: 3, right: 1 });
+    assert.deepEqual(pick({ left: 0 }, 'right', 0), { left: 0 });
+    assert.deepEqual(pick({ left: 0 }, 'left', 2), { left: 2 });
+  });
+});
