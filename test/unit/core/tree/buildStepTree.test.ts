@@ -4,7 +4,6 @@ import type { DatasetRecord, Step, Trace } from '../../../../src/core/dataset/ty
 import { groupTracesByPrompt } from '../../../../src/core/formats/groupTraces.js';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import {
-  answersMatch,
   buildStepTree,
   chooseTreeScores,
   datasetStepScores,
@@ -108,23 +107,36 @@ describe('buildStepTree', () => {
   });
 });
 
-describe('normaliseStepText / answersMatch', () => {
+describe('normaliseStepText', () => {
   it('collapses whitespace and trims but keeps case and punctuation', () => {
     assert.equal(normaliseStepText('  a \n\t b  '), 'a b');
     assert.notEqual(normaliseStepText('x = 2.'), normaliseStepText('x = 2'));
     assert.equal(normaliseStepText('e\u0301'), '\u00e9');
   });
+});
 
-  it('matches boxed, dollar and numeric forms of one answer', () => {
-    assert.equal(answersMatch('\\boxed{\\frac{1}{2}}', '0.5'), true);
-    assert.equal(answersMatch('$4$', '4.'), true);
-    assert.equal(answersMatch('50%', '1/2'), true);
-    assert.equal(answersMatch('1,000', '1000'), true);
-    assert.equal(answersMatch('\\text{Blue}', 'blue'), true);
-    assert.equal(answersMatch('5', '4'), false);
-    assert.equal(answersMatch('', ''), false);
-    // No algebra: reordered expressions are not recognised.
-    assert.equal(answersMatch('7i - 2', '-2+7i'), false);
+describe('correctness of a response', () => {
+  const input = (extra: Partial<TreeResponseInput>): TreeResponseInput => ({ id: 'x', ref: ref(0), steps: [], ...extra });
+  it("takes the dataset's verdict first, then the answer against the reference, then the preference label", () => {
+    const tree = buildStepTree('P', [
+      input({ answer: '5', reference: '5', correct: false }),
+      input({ answer: '\\boxed{7i - 2}', reference: '-2+7i' }),
+      input({ answer: '\\frac{1}{2}', reference: '0.5' }),
+      input({ answer: '3', reference: '4' }),
+      input({ chosen: false }),
+      input({ answer: '3' }),
+    ]);
+    assert.deepEqual(
+      tree.traces.map((t) => [t.correct, t.correctSource]),
+      [
+        [false, 'dataset'],
+        [true, 'reference'],
+        [true, 'reference'],
+        [false, 'reference'],
+        [false, 'preference'],
+        [undefined, undefined],
+      ],
+    );
   });
 });
 

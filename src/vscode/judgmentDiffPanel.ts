@@ -1,0 +1,39 @@
+import { buildJudgment } from '../core/diff/alignResponses.js';
+import { assembleScored } from '../core/scoring/scoreRecords.js';
+import type { JudgmentDiffView } from '../protocol/messages.js';
+import { viewScoring } from './traceTreePanel.js';
+import type { PanelContent, PanelDeps } from './webviewPanel.js';
+
+/** Webview type of the Judgment Diff panel. */
+export const JUDGMENT_DIFF_VIEW_TYPE = 'rewardLens.judgmentDiff';
+
+/** The Judgment Diff content: one preference record's responses, scores, margin and label. */
+export function judgmentDiffContent(deps: PanelDeps): PanelContent {
+  return {
+    viewType: JUDGMENT_DIFF_VIEW_TYPE,
+    title: 'Judgment Diff',
+    snapshot(doc, recordIndex): JudgmentDiffView | { unavailable: string } {
+      const record = doc.parsed.records[recordIndex];
+      if (!record) return { unavailable: `Record ${recordIndex + 1} is no longer in the file.` };
+      if (record.kind !== 'preference') {
+        return { unavailable: `Record ${recordIndex + 1} is a single trace, not a preference record: open its Trace Tree to compare it with other responses to the same prompt.` };
+      }
+      const stored = deps.scores.lookup(doc.uri, record);
+      const s = deps.settings();
+      const scores = stored ? assembleScored(record, stored.results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 }) : undefined;
+      const responseScores = scores?.kind === 'preference' ? scores.responses.map((r) => r.score) : [];
+      return {
+        kind: 'judgmentDiff',
+        fileName: doc.uri.path.split('/').pop() ?? '',
+        recordIndex,
+        judgment: buildJudgment(record, responseScores),
+        scoring: viewScoring(deps, stored?.stale ?? false),
+      };
+    },
+    scoreTargets(doc, recordIndex) {
+      const record = doc.parsed.records[recordIndex];
+      if (!record) return { indices: [], force: false };
+      return { indices: [recordIndex], force: deps.scores.store(doc.uri).current(record) !== undefined };
+    },
+  };
+}
