@@ -21,6 +21,8 @@ const contexts = await Promise.all([
   esbuild.context({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
   esbuild.context({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
   esbuild.context({ ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  // The model worker thread (src/model/loadScorer.ts starts dist/modelWorker.js next to the bundle).
+  esbuild.context({ ...node, entryPoints: ['src/model/modelWorker.ts'], outfile: 'dist/modelWorker.js' }),
   esbuild.context({
     entryPoints: ['webview/main.ts'],
     bundle: true,

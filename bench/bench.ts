@@ -1,5 +1,6 @@
 import { benchEditor } from './editor.js';
 import { benchParsing } from './parsing.js';
+import { benchScoring } from './scoring.js';
 
 /**
  * `npm run bench --silent -- --json`: every figure is a ratio against a baseline measured in the same run.
@@ -16,6 +17,10 @@ async function main(): Promise<void> {
   if (want('parsing')) {
     if (!json) process.stderr.write(`parsing: generating ${parseMb} MB...\n`);
     result['parsing'] = benchParsing(parseMb);
+  }
+  if (want('scoring')) {
+    if (!json) process.stderr.write('scoring: generating a model and traces...\n');
+    result['scoring'] = await benchScoring();
   }
   if (want('editor')) result['editor'] = benchEditor();
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);

@@ -58,7 +58,7 @@ function pushSteps(
   const first = firstUnder(scores, settings.threshold);
   for (const step of steps) {
     const sc = result.steps[step.index];
-    if (step.range === undefined || sc === undefined) continue;
+    if (step.range === undefined || sc === undefined || !Number.isFinite(sc.score)) continue;
     const a = lines.positionAt(step.range.start);
     const b = lines.positionAt(step.range.end);
     out.push({

@@ -10,8 +10,12 @@ export type Aggregation = 'min' | 'product' | 'mean' | 'last';
 /** All aggregations, in display order. */
 export const AGGREGATIONS: readonly Aggregation[] = ['min', 'product', 'mean', 'last'];
 
-/** Aggregates step scores; `undefined` for an empty list (no steps, nothing to say). */
-export function aggregate(scores: readonly number[], method: Aggregation): number | undefined {
+/**
+ * Aggregates step scores; `undefined` for an empty list (no steps, nothing to say). Non-finite scores (a step the
+ * model could not score, reported as NaN with a critique saying why) are left out.
+ */
+export function aggregate(all: readonly number[], method: Aggregation): number | undefined {
+  const scores = all.every(Number.isFinite) ? all : all.filter(Number.isFinite);
   if (scores.length === 0) return undefined;
   switch (method) {
     case 'min':

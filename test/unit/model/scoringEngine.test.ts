@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { ContractParams, ResolvedContract, TokenizerPort } from '../../../src/core/scoring/contracts/contractTypes.js';
+import { ContractError, type ContractParams, type ResolvedContract, type TokenizerPort } from '../../../src/core/scoring/contracts/contractTypes.js';
 import { resolveContract } from '../../../src/core/scoring/contracts/resolveContract.js';
 import { ModelError } from '../../../src/model/modelError.js';
 import type { BatchRunner, PaddedBatch } from '../../../src/model/onnxRunner.js';
@@ -38,13 +38,14 @@ class WordTokenizer implements TokenizerPort {
     return this.vocab.get(token);
   }
   renderChat(): string {
-    throw new Error('no template');
+    throw new ContractError('this tokenizer has no chat template', 'chat_template');
   }
 }
 
 /**
- * A runner whose class-1 logit at position p is `(id at p) / 1000` and class-0 logit 0, so the expected
- * score of a read is sigmoid(id / 1000). It records batches and can fail on demand.
+ * A runner whose class-1 logit at position p is `(id at p) / 1000 + p / 100` and class-0 logit 0, so the
+ * score read at a separator (id 7) at position p is sigmoid(0.007 + p / 100). It records batches and can
+ * fail on demand.
  */
 class FakeRunner implements BatchRunner {
   readonly device = 'cpu' as const;
@@ -60,7 +61,7 @@ class FakeRunner implements BatchRunner {
     for (let i = 0; i < n; i++) {
       const row = batch.picks[2 * i] ?? 0;
       const pos = batch.picks[2 * i + 1] ?? 0;
-      values[2 * i + 1] = (batch.ids[row * batch.width + pos] ?? 0) / 1000;
+      values[2 * i + 1] = (batch.ids[row * batch.width + pos] ?? 0) / 1000 + pos / 100;
     }
     return { values, width: 2 };
   }
@@ -87,9 +88,8 @@ function engine(runner: FakeRunner, over: Partial<EngineConfig> = {}): ScoringEn
   });
 }
 
-const sig = (x: number): number => 1 / (1 + Math.exp(-x));
-/** The expected step scores: the separator `|` (id 7) closes each step. */
-const expectedSteps = (n: number): number[] => Array.from({ length: n }, () => sig(7 / 1000));
+/** The expected score of a separator read at position `pos` (float32 logits, as the runner returns). */
+const at = (pos: number): number => 1 / (1 + Math.exp(-Math.fround(7 / 1000 + pos / 100)));
 
 const root = mkdtempSync(join(tmpdir(), 'reward-lens-engine-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -101,9 +101,11 @@ describe('scoring engine (fake runner)', () => {
       { prompt: 'p one', steps: ['a b', 'c'] },
       { prompt: 'p two words here', steps: ['d'] },
     ]);
+    // "p one | a b | c |" without a separator after the prompt (training layout): reads at 4 and 6;
+    // "p two words here d |": read at 5.
     assert.deepEqual(
       out.map((x) => x.steps.map((s) => s.score)),
-      [expectedSteps(2), expectedSteps(1)].map((a) => a.map((v) => Math.fround(v / 1) && sig(Math.fround(7 / 1000)))),
+      [[at(4), at(6)], [at(5)]],
     );
     assert.equal(out[0]?.device, 'cpu');
     // prompt "p one" = 2 tokens + "a b |" + "c |" = 7 tokens
@@ -176,7 +178,7 @@ describe('scoring engine (fake runner)', () => {
     const chat: ResolvedContract = { preset: 'qwen2.5-math-prm', params: chatParams, output: 'token-classification', markerId: 7, specialsBefore: [], specialsAfter: [] };
     const out = await engine(r, { contract: chat }).score([{ prompt: 'p', steps: ['a', 'b'] }]);
     assert.equal(out[0]?.steps.length, 2);
-    assert.ok(out[0]?.steps.every((s) => Number.isNaN(s.score) && /Not scored: the chat template failed|no template/u.test(s.critique ?? '')), JSON.stringify(out));
+    assert.ok(out[0]?.steps.every((s) => Number.isNaN(s.score) && /^Not scored: this tokenizer has no chat template$/u.test(s.critique ?? '')), JSON.stringify(out));
     const none = await engine(r).score([{ prompt: 'p', steps: [] }]);
     assert.deepEqual(none[0]?.steps, []);
   });
@@ -187,22 +189,28 @@ describe('scoring engine (fake runner)', () => {
     const steps = ['s1 x', 's2 x', 's3 x', 's4 x', 's5 x'];
     const out = await engine(r, { maxTokens: 9 }).score([{ prompt: 'the prompt', steps }]);
     assert.equal(out[0]?.steps.length, 5);
-    assert.ok(out[0]?.steps.every((s) => s.score === sig(Math.fround(7 / 1000))));
+    // Each window is "the prompt" + up to two steps of "sN x |": reads at 4 and 7.
+    assert.deepEqual(
+      out[0]?.steps.map((s) => s.score),
+      [at(4), at(7), at(4), at(7), at(4)],
+    );
     const w = out[0]?.warnings?.join(' ') ?? '';
     assert.match(w, /17 tokens, over the 9-token limit: scored in 3 windows; steps 3–4, 5–5 were scored without the steps before them/u);
   });
 
   it('BiPRM: scores the reversed trace too and combines by mean', async () => {
     const r = new FakeRunner();
-    // Class-1 logit is the separator id / 1000 everywhere, so make the runner position-sensitive instead.
-    r.failWhen = undefined;
     const e = engine(r, { bidirectional: true });
     const out = await e.score([{ prompt: 'p', steps: ['a', 'b', 'c'] }]);
     const res = out[0];
     assert.ok(res?.bidirectional);
-    assert.equal(res.bidirectional.forward.length, 3);
-    assert.equal(res.bidirectional.backward.length, 3);
-    res.steps.forEach((s, i) => assert.equal(s.score, ((res.bidirectional?.forward[i] ?? 0) + (res.bidirectional?.backward[i] ?? 0)) / 2));
+    // Forward "p a | b | c |" reads at 2, 4, 6; the reversed trace puts c first, so a is read at 6.
+    assert.deepEqual(res.bidirectional.forward, [at(2), at(4), at(6)]);
+    assert.deepEqual(res.bidirectional.backward, [at(6), at(4), at(2)]);
+    assert.deepEqual(
+      res.steps.map((s) => s.score),
+      [(at(2) + at(6)) / 2, at(4), (at(6) + at(2)) / 2],
+    );
     assert.equal(e.lastStats.sequences, 2, 'forward and reversed inputs');
   });
 });

@@ -219,3 +219,48 @@ describe('batching', () => {
     });
   }
 });
+
+describe('bidirectional scoring and overlong traces, on a real model', () => {
+  it('BiPRM: forward = one-way scores, backward = the reversed trace\'s scores mapped back, step score = mean', async () => {
+    const { dir } = testModel('skywork-o1-prm');
+    const trace = TRACES[2] ?? { prompt: '', steps: [] };
+    const { engine: one } = inThreadEngine(dir, 'skywork-o1-prm');
+    const [fwd, rev] = await one.score([trace, { prompt: trace.prompt, steps: [...trace.steps].reverse() }]);
+    await one.dispose();
+    const { engine: bi } = inThreadEngine(dir, 'skywork-o1-prm', { bidirectional: true });
+    const [res] = await bi.score([trace]);
+    await bi.dispose();
+    const forward = fwd?.steps.map((s) => s.score) ?? [];
+    const backward = [...(rev?.steps.map((s) => s.score) ?? [])].reverse();
+    assert.deepEqual(res?.bidirectional?.forward, forward);
+    assert.deepEqual(res?.bidirectional?.backward, backward);
+    assert.deepEqual(
+      res?.steps.map((s) => s.score),
+      forward.map((f, i) => (f + (backward[i] ?? Number.NaN)) / 2),
+    );
+    assert.notDeepEqual(forward, backward, 'order matters to a causal model');
+  });
+
+  it('overlong: every step is scored once, each window as the prompt plus its steps, with a warning', async () => {
+    const { dir } = testModel('qwen-prm');
+    const trace = TRACES[2] ?? { prompt: '', steps: [] };
+    const { engine: limited } = inThreadEngine(dir, 'qwen2.5-math-prm', { maxTokens: 80 });
+    const [res] = await limited.score([trace]);
+    await limited.dispose();
+    assert.equal(res?.steps.length, 4);
+    const warning = res?.warnings?.join(' ') ?? '';
+    const m = /over the 80-token limit: scored in (\d+) windows; steps (.*) were scored without/u.exec(warning);
+    assert.ok(m, warning);
+    // Rebuild the windows from the warning ("3–4" …) and score each as a trace of its own.
+    const starts = [0, ...(m[2] ?? '').split(', ').map((r) => Number(r.split('–')[0]) - 1)];
+    assert.equal(starts.length, Number(m[1]));
+    assert.deepEqual(starts, [0, 2, 3], 'the 106-token trace splits as steps 1–2, 3, 4 under 80 tokens');
+    const { engine: free } = inThreadEngine(dir, 'qwen2.5-math-prm');
+    const parts = await free.score(starts.map((s, i) => ({ prompt: trace.prompt, steps: trace.steps.slice(s, starts[i + 1] ?? trace.steps.length) })));
+    await free.dispose();
+    assert.deepEqual(
+      res?.steps.map((s) => s.score),
+      parts.flatMap((p) => p.steps.map((s) => s.score)),
+    );
+  });
+});

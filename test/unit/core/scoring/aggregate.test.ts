@@ -76,3 +76,15 @@ describe('firstUnder', () => {
     near(aggregate(notBad, 'product'), 0.09157553704097245);
   });
 });
+
+describe('aggregate with unscorable steps', () => {
+  it('leaves NaN scores out of every aggregation', () => {
+    // Finite scores 0.5 and 0.2: min 0.2, product 0.1, mean 0.35, last 0.2.
+    const s = [0.5, Number.NaN, 0.2];
+    assert.equal(aggregate(s, 'min'), 0.2);
+    assert.ok(Math.abs((aggregate(s, 'product') ?? 0) - 0.1) < 1e-12);
+    assert.ok(Math.abs((aggregate(s, 'mean') ?? 0) - 0.35) < 1e-12);
+    assert.equal(aggregate(s, 'last'), 0.2);
+    assert.equal(aggregate([Number.NaN], 'mean'), undefined);
+  });
+});
