@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { recordAt } from '../core/editor/stepLocator.js';
 import { scoreRecordJson } from '../core/report/jsonReports.js';
 import { assembleScored } from '../core/scoring/scoreRecords.js';
+import { PRESETS } from '../model/presets.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import type { Settings } from './config.js';
 import type { Decorator } from './decorations.js';
@@ -177,10 +178,13 @@ async function selectModel(deps: CommandDeps): Promise<void> {
   const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Select an exported reward model folder' });
   const dir = folder?.[0];
   if (!dir) return;
-  const presets = ['(from reward-lens.json)', 'qwen2.5-math-prm', 'math-shepherd', 'rlhflow-prm', 'skywork-o1-prm', 'trl-prm', 'skywork-reward-v2', 'seq-cls'];
+  const presets: (vscode.QuickPickItem & { readonly preset: string })[] = [
+    { label: 'From reward-lens.json', description: 'the folder has a manifest, or config.json is unambiguous', preset: '' },
+    ...PRESETS.map((p) => ({ label: p.name, description: p.description, preset: p.name })),
+  ];
   const preset = await vscode.window.showQuickPick(presets, { title: 'Model contract (preset)' });
   if (preset === undefined) return;
-  await config.update('preset', preset.startsWith('(') ? '' : preset, vscode.ConfigurationTarget.Global);
+  await config.update('preset', preset.preset, vscode.ConfigurationTarget.Global);
   await config.update('model', dir.fsPath, vscode.ConfigurationTarget.Global);
 }
 
