@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../core/formats/formatSpec.js';
+import { DEFAULT_PARSE_OPTIONS, type KeyMapping, type ParseOptions } from '../core/formats/formatSpec.js';
 import { AGGREGATIONS, type Aggregation } from '../core/scoring/aggregate.js';
 import type { SegmentationMode } from '../core/text/segmentSteps.js';
 
@@ -46,6 +46,7 @@ export function readSettings(): Settings {
   const threshold = c.get<number>('threshold', 0.5);
   const segmentation = c.get<string>('segmentation', 'auto');
   const zero = c.get<string>('prm800kRatingZero', 'neutral');
+  const mapping = readMapping(c.get<unknown>('mapping'));
   const settings: Settings = {
     model,
     preset: preset === '' ? undefined : preset,
@@ -58,10 +59,24 @@ export function readSettings(): Settings {
       ...DEFAULT_PARSE_OPTIONS,
       segmentation: (SEGMENTATION as readonly string[]).includes(segmentation) ? (segmentation as SegmentationMode) : 'auto',
       prm800kRatingZero: zero === 'good' || zero === 'bad' ? zero : ('neutral' as const),
+      ...(mapping ? { mapping } : {}),
     },
     restrictedReason,
   };
   return Object.freeze(settings);
+}
+
+const MAPPING_KEYS = ['prompt', 'steps', 'response', 'labels', 'answer', 'reference', 'id', 'chosen', 'rejected'] as const;
+
+/** The `rewardLens.mapping` setting as a KeyMapping; undefined when empty or unusable (no steps/response/chosen). */
+function readMapping(value: unknown): KeyMapping | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const out: Record<string, string> = {};
+  for (const k of MAPPING_KEYS) {
+    const v = (value as Record<string, unknown>)[k];
+    if (typeof v === 'string' && v.trim() !== '') out[k] = v.trim();
+  }
+  return out['steps'] !== undefined || out['response'] !== undefined || out['chosen'] !== undefined ? out : undefined;
 }
 
 /** Fires `onChange` with fresh settings whenever a `rewardLens` setting or workspace trust changes. */

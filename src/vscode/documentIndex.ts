@@ -49,7 +49,10 @@ export class DocumentIndex implements vscode.Disposable {
     if (hit && hit.version === document.version) return hit;
     const text = document.getText();
     if (text.length > MAX_CHARS) return undefined;
-    const parsed = parseDocument(text, document.fileName, this.options);
+    // The user's key mapping is a fallback for files in no known format; known formats are still detected.
+    const { mapping, ...detectOnly } = this.options;
+    let parsed = parseDocument(text, document.fileName, detectOnly);
+    if (parsed.format === 'unknown' && mapping !== undefined) parsed = parseDocument(text, document.fileName, this.options);
     const entry: IndexedDocument = {
       uri: document.uri,
       version: document.version,
