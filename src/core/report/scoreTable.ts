@@ -15,7 +15,8 @@ export function preview(text: string, width: number): string {
 /** A readable table of scored records for the terminal: one block per record, one row per step or response. */
 export function formatScoreTable(fileName: string, scored: readonly ScoredRecord[], threshold: number): string {
   const lines: string[] = [];
-  lines.push(`${fileName}: ${scored.length} record${scored.length === 1 ? '' : 's'}`);
+  const device = scored[0]?.device;
+  lines.push(`${fileName}: ${scored.length} record${scored.length === 1 ? '' : 's'}${device ? ` · device ${device}` : ''}`);
   for (const s of scored) {
     if (s.kind === 'trace') {
       const fe = s.firstError === null ? 'none' : `step ${s.firstError + 1}`;
