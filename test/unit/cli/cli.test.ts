@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/cli.js';
+import { readSample, SAMPLES_DIR, samplesAvailable } from '../helpers.js';
 
 const ROOT = resolve(__dirname, '../../..');
 const EXAMPLES = join(ROOT, 'examples');
@@ -119,6 +120,16 @@ describe('reward-lens eval', () => {
     // Labels 3, -1, -1; the verifier predicts 3 (arithmetic slip), -1, and 2 (the repeated step): hits 1/1 and 1/2.
     assert.deepEqual([o.erroneous.count, o.erroneous.hits, o.correct.count, o.correct.hits], [1, 1, 2, 1]);
     assert.ok(Math.abs(o.f1 - (2 * 1 * 0.5) / 1.5) < 1e-12);
+  });
+
+  it('reports ProcessBench metrics on the shared ProcessBench sample', { skip: !samplesAvailable() }, async () => {
+    readSample('processbench.json');
+    const r = await run(['eval', join(SAMPLES_DIR, 'processbench.json')], { json: true });
+    const j = JSON.parse(r.out) as { format: string; metrics: { processbench: { overall: { erroneous: { count: number; hits: number }; correct: { count: number } } } } };
+    assert.equal(j.format, 'processbench');
+    // gsm8k-0's error (label 1) is in reasoning, not arithmetic: the verifier flags nothing, so it predicts -1 and misses.
+    const o = j.metrics.processbench.overall;
+    assert.deepEqual([o.erroneous.count, o.erroneous.hits, o.correct.count], [1, 0, 0]);
   });
 
   it('reports pairwise accuracy on a preference file', async () => {
