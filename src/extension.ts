@@ -53,7 +53,10 @@ export function activate(context: vscode.ExtensionContext): void {
       records.refresh();
     }),
   );
-  if (settings.restrictedReason) log.warn(settings.restrictedReason);
+  if (settings.restrictedReason) {
+    log.warn(settings.restrictedReason);
+    void vscode.window.showWarningMessage(`Reward Lens: ${settings.restrictedReason}`);
+  }
 }
 
 export function deactivate(): void {}

@@ -18,6 +18,7 @@ export function registerStatusBar(scores: ScoreService, settings: () => Settings
     if (s.restrictedReason) tip.appendText(`\n\n${s.restrictedReason}`);
     tip.appendText('\n\nClick to select a reward model.');
     item.tooltip = tip;
+    item.accessibilityInformation = { label: `Reward Lens: model ${st.model}, device ${st.device}.${s.restrictedReason ? ` ${s.restrictedReason}` : ''}` };
     item.show();
   };
   render(scores.status);

@@ -57,6 +57,8 @@ export interface CodeServerOptions {
   readonly settings?: Readonly<Record<string, unknown>>;
   /** Where code-server's log goes. */
   readonly logPath: string;
+  /** Keep workspace trust on (the window then asks whether to trust the folder). Default off. */
+  readonly workspaceTrust?: boolean;
 }
 
 const STARTUP_TIMEOUT_MS = 60_000;
@@ -76,7 +78,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   writeFileSync(configPath, '');
   writeFileSync(
     join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...BASE_USER_SETTINGS, ...opts.settings }, null, 2),
+    JSON.stringify({ ...BASE_USER_SETTINGS, ...(opts.workspaceTrust === true ? { 'security.workspace.trust.enabled': true } : {}), ...opts.settings }, null, 2),
   );
   // code-server still reads and writes $XDG_CONFIG_HOME/$XDG_DATA_HOME/$XDG_CACHE_HOME for a few things (its
   // default config, a device id); keep those here too.
@@ -105,7 +107,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       '--auth', 'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(opts.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       '--ignore-last-opened',
       workspaceDir,

@@ -91,6 +91,8 @@ export interface EditorSessionOptions {
    * extension host with @vscode/test-cli's mocha runner; read the outcome with {@link EditorSession.waitForHostTests}.
    */
   readonly hostTests?: readonly string[];
+  /** Keep workspace trust on and answer the trust prompt with "don't trust": the window opens in Restricted Mode. */
+  readonly untrustedWorkspace?: boolean;
 }
 
 /** How the extension-host suites ended. */
@@ -157,6 +159,7 @@ export class EditorSession {
         workspaceTemplate: opts.workspace ?? WORKSPACE_TEMPLATE,
         settings,
         logPath: join(outputDir, 'code-server.log'),
+        ...(opts.untrustedWorkspace === true ? { workspaceTrust: true } : {}),
       });
       context = await chromium.launchPersistentContext(join(tempDir, 'chromium-profile'), {
         executablePath: tools.chromium,
@@ -175,6 +178,15 @@ export class EditorSession {
       page.setDefaultTimeout(DEFAULT_TIMEOUT_MS);
       const session = new EditorSession(page, context, server, extension, outputDir, tempDir, decorationDumpPath, hostTests);
       await page.goto(`${server.url}/?folder=${encodeURIComponent(server.workspaceDir)}`);
+      if (opts.untrustedWorkspace === true) {
+        // code-server opens an untrusted folder straight in Restricted Mode; desktop VS Code may ask first.
+        await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+        await page
+          .getByRole('button', { name: /don.t trust/i })
+          .click({ timeout: 3_000 })
+          .catch(() => undefined);
+        await page.getByText('Restricted Mode', { exact: false }).first().waitFor({ timeout: 30_000 });
+      }
       await session.waitForWorkbench();
       return session;
     } catch (e) {
