@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import { mapDecodedSpan } from '../json/locateStrings.js';
-import type { SourceRange, Step, StepLabel, StepPart } from '../dataset/types.js';
+import type { SourceRange, Step, StepLabel, StepPart, Trace } from '../dataset/types.js';
 import { segmentSteps, type SegmentationMode, type TextSpan } from '../text/segmentSteps.js';
 import type { RecordOutcome, RecordProblem } from './formatSpec.js';
 
@@ -124,4 +124,34 @@ export function messagesText(messages: readonly unknown[]): string {
   const msgs = messages.filter(isObject);
   if (msgs.length === 1) return contentText(msgs[0]?.['content']);
   return msgs.map((m) => `${String(m['role'] ?? 'user')}: ${contentText(m['content'])}`).join('\n\n');
+}
+
+/** Optional facts of a trace; each is kept only when it has the right type (strings, a boolean). */
+export interface TraceFacts {
+  readonly answer?: unknown;
+  readonly reference?: unknown;
+  readonly correct?: unknown;
+}
+
+/** A trace record from its parts: the prompt's range and the optional facts appear only when present. */
+export function buildTrace(
+  entry: JsonEntry,
+  id: string,
+  prompt: LocatedText | undefined,
+  steps: readonly Step[],
+  facts: TraceFacts,
+  metadata: Readonly<Record<string, unknown>>,
+): Trace {
+  return {
+    kind: 'trace',
+    id,
+    recordRange: entry.range,
+    prompt: prompt?.text ?? '',
+    ...(prompt?.range ? { promptRange: prompt.range } : {}),
+    steps,
+    ...(typeof facts.answer === 'string' ? { answer: facts.answer } : {}),
+    ...(typeof facts.reference === 'string' ? { reference: facts.reference } : {}),
+    ...(typeof facts.correct === 'boolean' ? { correct: facts.correct } : {}),
+    metadata,
+  };
 }

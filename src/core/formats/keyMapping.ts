@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { PreferenceResponse, Step, StepLabel } from '../dataset/types.js';
-import { contentText, describe, isObject, locatedString, messagesText, recordId, segmentLocated, stepsFromArray, type LocatedText } from './fields.js';
+import { contentText, describe, isObject, locatedString, messagesText, recordId, segmentLocated, stepsFromArray, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, KeyMapping, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /** Where a dot path led: the value and the container/key that hold it (for locating string literals). */
@@ -146,19 +146,7 @@ function parseTrace(mapping: KeyMapping, entry: JsonEntry, ctx: FormatContext, m
   const answer = m.scalar('answer');
   const reference = m.scalar('reference');
   return {
-    records: [
-      {
-        kind: 'trace',
-        id: m.scalar('id') ?? recordId(entry, {}),
-        recordRange: entry.range,
-        prompt: prompt?.text ?? '',
-        ...(prompt?.range ? { promptRange: prompt.range } : {}),
-        steps,
-        ...(answer !== undefined ? { answer } : {}),
-        ...(reference !== undefined ? { reference } : {}),
-        metadata: {},
-      },
-    ],
+    records: [buildTrace(entry, m.scalar('id') ?? recordId(entry, {}), prompt, steps, { answer, reference }, {})],
     problems: m.problems,
   };
 }

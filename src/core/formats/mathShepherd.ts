@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { SourceRange, Step, StepLabel } from '../dataset/types.js';
-import { describe, hasKeys, isObject, locatedString, recordId, subRange, wrongShape, type LocatedText } from './fields.js';
+import { describe, hasKeys, isObject, locatedString, recordId, subRange, wrongShape, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /** Math-Shepherd's step tag: Cyrillic "ки" (U+043A U+0438), two UTF-16 units. */
@@ -126,18 +126,7 @@ export const mathShepherd: FormatSpec = {
     const metadata: Record<string, unknown> = {};
     if (v['task'] !== undefined) metadata['task'] = v['task'];
     return {
-      records: [
-        {
-          kind: 'trace',
-          id: recordId(entry, v),
-          recordRange: entry.range,
-          prompt: prompt.text,
-          ...(prompt.range ? { promptRange: prompt.range } : {}),
-          steps,
-          ...(answer !== undefined ? { answer } : {}),
-          metadata,
-        },
-      ],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer }, metadata)],
       problems,
     };
   },

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { Step, StepLabel } from '../dataset/types.js';
-import { describe, hasKeys, isObject, locatedString, recordId, stepOf, wrongShape, type JsonObject, type LocatedText } from './fields.js';
+import { describe, hasKeys, isObject, locatedString, recordId, stepOf, wrongShape, type JsonObject, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, ParseOptions, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /**
@@ -123,19 +123,7 @@ export const prm800k: FormatSpec = {
     if (label['finish_reason'] !== undefined) metadata['finish_reason'] = label['finish_reason'];
     for (const key of ['generation', 'labeler'] as const) if (v[key] !== undefined) metadata[key] = v[key];
     return {
-      records: [
-        {
-          kind: 'trace',
-          id: recordId(entry, v),
-          recordRange: entry.range,
-          prompt: prompt?.text ?? '',
-          ...(prompt?.range ? { promptRange: prompt.range } : {}),
-          steps,
-          ...(answer !== undefined ? { answer } : {}),
-          ...(typeof reference === 'string' ? { reference } : {}),
-          metadata,
-        },
-      ],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer, reference }, metadata)],
       problems,
     };
   },

@@ -1,5 +1,5 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
-import { describe, hasKeys, isObject, locatedString, recordId, stepsFromArray, wrongShape } from './fields.js';
+import { describe, hasKeys, isObject, locatedString, recordId, stepsFromArray, wrongShape, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /**
@@ -57,23 +57,8 @@ export const prm800kScored: FormatSpec = {
     const answer = typeof v['answer'] === 'string' ? v['answer'] : v['given_answer'];
     const reference = v['ground_truth_answer'];
     const correct = v['is_correct'];
-    return {
-      records: [
-        {
-          kind: 'trace',
-          // `unique_id` names the problem, shared by its N samples: the record ordinal makes the id unique.
-          id: typeof v['unique_id'] === 'string' ? `${v['unique_id']}#${entry.ordinal + 1}` : recordId(entry, v),
-          recordRange: entry.range,
-          prompt: prompt?.text ?? '',
-          ...(prompt?.range ? { promptRange: prompt.range } : {}),
-          steps,
-          ...(typeof answer === 'string' ? { answer } : {}),
-          ...(typeof reference === 'string' ? { reference } : {}),
-          ...(typeof correct === 'boolean' ? { correct } : {}),
-          metadata,
-        },
-      ],
-      problems,
-    };
+    // `unique_id` names the problem, shared by its N samples: the record ordinal makes the id unique.
+    const id = typeof v['unique_id'] === 'string' ? `${v['unique_id']}#${entry.ordinal + 1}` : recordId(entry, v);
+    return { records: [buildTrace(entry, id, prompt, steps, { answer, reference, correct }, metadata)], problems };
   },
 };

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { StepLabel } from '../dataset/types.js';
-import { hasKeys, locatedString, recordId, stepsFromArray, wrongShape } from './fields.js';
+import { hasKeys, locatedString, recordId, stepsFromArray, wrongShape, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /**
@@ -32,18 +32,7 @@ export const processBench: FormatSpec = {
     const metadata: Record<string, unknown> = { label };
     if (typeof v['generator'] === 'string') metadata['generator'] = v['generator'];
     return {
-      records: [
-        {
-          kind: 'trace',
-          id: recordId(entry, v),
-          recordRange: entry.range,
-          prompt: prompt?.text ?? '',
-          ...(prompt?.range ? { promptRange: prompt.range } : {}),
-          steps,
-          ...(typeof correct === 'boolean' ? { correct } : {}),
-          metadata,
-        },
-      ],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { correct }, metadata)],
       problems,
     };
   },

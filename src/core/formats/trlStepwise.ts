@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { StepLabel } from '../dataset/types.js';
-import { describe, hasKeys, locatedString, messagesText, recordId, stepsFromArray, wrongShape, type LocatedText } from './fields.js';
+import { describe, hasKeys, locatedString, messagesText, recordId, stepsFromArray, wrongShape, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { answerAfterTheAnswerIs } from './mathShepherd.js';
 
@@ -66,18 +66,7 @@ export const trlStepwise: FormatSpec = {
     const last = steps[steps.length - 1];
     const answer = last ? answerAfterTheAnswerIs(last.text) : undefined;
     return {
-      records: [
-        {
-          kind: 'trace',
-          id: recordId(entry, v),
-          recordRange: entry.range,
-          prompt: prompt?.text ?? '',
-          ...(prompt?.range ? { promptRange: prompt.range } : {}),
-          steps,
-          ...(answer !== undefined ? { answer } : {}),
-          metadata,
-        },
-      ],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer }, metadata)],
       problems,
     };
   },
