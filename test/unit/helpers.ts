@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { SourceRange } from '../../src/core/dataset/types.js';
+import { strict as assert } from 'node:assert';
+import type { DatasetRecord, SourceRange, Trace } from '../../src/core/dataset/types.js';
 
 /** ../shared/samples, relative to the repository root. */
 export const SAMPLES_DIR = resolve(__dirname, '../../../shared/samples');
@@ -31,4 +32,16 @@ export function readFixture(rel: string): string {
 /** The text at a range, JSON-decoded as a string literal's content. */
 export function decodeAt(text: string, range: SourceRange): string {
   return JSON.parse(`"${text.slice(range.start, range.end)}"`) as string;
+}
+
+/** Every trace's prompt and steps decode from their ranges to their texts. */
+export function assertLocated(text: string, records: readonly DatasetRecord[]): void {
+  for (const r of records as Trace[]) {
+    assert.ok(r.promptRange, `${r.id}: prompt has a range`);
+    assert.equal(decodeAt(text, r.promptRange), r.prompt);
+    for (const s of r.steps) {
+      assert.ok(s.range, `${r.id} step ${s.index} has a range`);
+      assert.equal(decodeAt(text, s.range), s.text);
+    }
+  }
 }

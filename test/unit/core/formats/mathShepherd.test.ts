@@ -2,20 +2,9 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import { answerAfterTheAnswerIs, mathShepherd, mathShepherdMarks } from '../../../../src/core/formats/mathShepherd.js';
-import type { DatasetRecord, Trace } from '../../../../src/core/dataset/types.js';
-import { decodeAt, readSample, samplesAvailable } from '../../helpers.js';
+import type { Trace } from '../../../../src/core/dataset/types.js';
+import { assertLocated, readSample, samplesAvailable } from '../../helpers.js';
 
-/** Every step and prompt decodes from its range to its text. */
-function assertLocated(text: string, records: readonly DatasetRecord[]): void {
-  for (const r of records as Trace[]) {
-    assert.ok(r.promptRange, `${r.id}: prompt has a range`);
-    assert.equal(decodeAt(text, r.promptRange), r.prompt);
-    for (const s of r.steps) {
-      assert.ok(s.range, `${r.id} step ${s.index} has a range`);
-      assert.equal(decodeAt(text, s.range), s.text);
-    }
-  }
-}
 
 const row = (input: string, label: string, task?: string): string => JSON.stringify(task === undefined ? { input, label } : { input, label, task });
 const LINES = [

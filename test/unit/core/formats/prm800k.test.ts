@@ -3,20 +3,9 @@ import { describe, it } from 'node:test';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../../../src/core/formats/formatSpec.js';
 import { prm800kAnswer, prm800kLabel } from '../../../../src/core/formats/prm800k.js';
-import type { DatasetRecord, Trace } from '../../../../src/core/dataset/types.js';
-import { decodeAt, readSample, samplesAvailable } from '../../helpers.js';
+import type { Trace } from '../../../../src/core/dataset/types.js';
+import { assertLocated, readSample, samplesAvailable } from '../../helpers.js';
 
-/** Every step and prompt decodes from its range to its text. */
-function assertLocated(text: string, records: readonly DatasetRecord[]): void {
-  for (const r of records as Trace[]) {
-    assert.ok(r.promptRange, `${r.id}: prompt has a range`);
-    assert.equal(decodeAt(text, r.promptRange), r.prompt);
-    for (const s of r.steps) {
-      assert.ok(s.range, `${r.id} step ${s.index} has a range`);
-      assert.equal(decodeAt(text, s.range), s.text);
-    }
-  }
-}
 
 const c = (text: string, rating: number | null, flagged: boolean | null = null): object => ({ text, rating, flagged });
 const step = (completions: object[] | null, chosen: number | null, human: object | string | null = null): object => ({

@@ -1,20 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
-import type { DatasetRecord, Trace } from '../../../../src/core/dataset/types.js';
-import { decodeAt, readSample, samplesAvailable } from '../../helpers.js';
+import type { Trace } from '../../../../src/core/dataset/types.js';
+import { assertLocated, readSample, samplesAvailable } from '../../helpers.js';
 
-/** Every step and prompt decodes from its range to its text. */
-function assertLocated(text: string, records: readonly DatasetRecord[]): void {
-  for (const r of records as Trace[]) {
-    assert.ok(r.promptRange, `${r.id}: prompt has a range`);
-    assert.equal(decodeAt(text, r.promptRange), r.prompt);
-    for (const s of r.steps) {
-      assert.ok(s.range, `${r.id} step ${s.index} has a range`);
-      assert.equal(decodeAt(text, s.range), s.text);
-    }
-  }
-}
 
 const probs = (p1: number): object => ({ '-1': (1 - p1) / 2, '0': (1 - p1) / 2, '1': p1 });
 const SMALL = [
