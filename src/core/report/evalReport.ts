@@ -47,14 +47,15 @@ function traceMetrics(traces: readonly ScoredTrace[], settings: ScoringSettings)
   }
   if (pb.length > 0) out.processbench = processBenchMetrics(pb);
 
+  // Every scored step goes in; stepAgreement leaves out (and counts) unlabelled and neutral ones.
   const verdicts: StepVerdict[] = [];
   for (const t of traces) {
     t.record.steps.forEach((step, i) => {
       const sc = t.steps[i];
-      if (sc !== undefined && step.label !== 'unknown') verdicts.push({ predicted: sc.score >= settings.threshold, label: step.label });
+      if (sc !== undefined && Number.isFinite(sc.score)) verdicts.push({ predicted: sc.score >= settings.threshold, label: step.label });
     });
   }
-  if (verdicts.length > 0) out.step_agreement = stepAgreement(verdicts);
+  if (verdicts.some((v) => v.label !== 'unknown')) out.step_agreement = stepAgreement(verdicts);
 
   const byRecord = new Map<Trace, ScoredTrace>(traces.map((t) => [t.record, t]));
   const groups: CandidateGroup[] = [];

@@ -120,6 +120,12 @@ describe('reward-lens eval', () => {
     // Labels 3, -1, -1; the verifier predicts 3 (arithmetic slip), -1, and 2 (the repeated step): hits 1/1 and 1/2.
     assert.deepEqual([o.erroneous.count, o.erroneous.hits, o.correct.count, o.correct.hits], [1, 1, 2, 1]);
     assert.ok(Math.abs(o.f1 - (2 * 1 * 0.5) / 1.5) < 1e-12);
+    // Step labels (good before the label, bad at it, unlabelled after): 11 labelled steps, 10 agree; the repeated
+    // step of example-frac-3 is the one disagreement. TP 9, FN 1, TN 1, FP 0: pₒ = 10/11, pₑ = 92/121, κ = 18/29.
+    const a = (JSON.parse(r.out) as { metrics: { step_agreement: { count: number; accuracy: number; kappa: number; excluded: { unknown: number } } } }).metrics.step_agreement;
+    assert.deepEqual([a.count, a.excluded.unknown], [11, 1]);
+    assert.ok(Math.abs(a.accuracy - 10 / 11) < 1e-12);
+    assert.ok(Math.abs(a.kappa - 18 / 29) < 1e-12);
   });
 
   it('reports ProcessBench metrics on the shared ProcessBench sample', { skip: !samplesAvailable() }, async () => {
