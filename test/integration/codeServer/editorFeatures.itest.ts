@@ -98,9 +98,11 @@ describe('Reward Lens in a real VS Code: scoring, hovers, persistence, problems'
     const dumpPath = session.decorationDumpPath;
     assert.ok(dumpPath);
     rmSync(dumpPath, { force: true });
-    await session.runCommand('Developer: Reload Window');
+    // A browser reload is a window reload in code-server; wait for the new workbench's Explorer before typing.
+    await session.page.reload({ waitUntil: 'load' });
     await session.page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await session.openFile('errors.jsonl');
+    await session.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
+    await session.openFile('errors.jsonl').catch(() => session.openFile('errors.jsonl'));
     const dump = await session.waitForDecorationDump((d) => isErrors(d) && d.specs.length === 3);
     assert.deepEqual(
       specsOf(dump).map((s) => s.badge),
