@@ -10,7 +10,7 @@
 // engine's own call spent inside session.run.
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { BENCH_FOLDER, defaultModelsRoot, writeModelFolder } from '../scripts/genModels.js';
+import { BENCH_FOLDER, defaultModelsRoot, mulberry32, writeModelFolder } from '../scripts/genModels.js';
 import { planBatches } from '../src/core/scoring/contracts/planBatches.js';
 import { softmaxAt } from '../src/core/scoring/contracts/readScores.js';
 import { buildEngine } from '../src/model/buildEngine.js';
@@ -22,23 +22,12 @@ const TRACES = 220;
 const REPEATS = 5;
 const SEPARATOR = '\n'; // BENCH_FOLDER's reward-lens.json
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const WORDS = 'the number of apples in each box is equal to we add multiply divide subtract so total remaining half twice sum product value from both sides gives then check answer'.split(' ');
 const OPENERS = ['We', 'Then', 'Next', 'So', 'Now', 'Therefore', 'First', 'Finally', 'Thus', 'Hence'];
 
 /** Generated math-like traces: 2–12 steps of 3–14 words, prompts of 6–22 words. */
 export function generateTraces(n: number, seed = 7): { prompt: string; steps: string[] }[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
   const words = (k: number): string =>
     Array.from({ length: k }, () => (r() < 0.15 ? `${int(2, 99)} ${['+', '-', '*', '='][int(0, 3)] ?? '+'} ${int(2, 99)}` : (WORDS[int(0, WORDS.length - 1)] ?? 'x'))).join(' ');

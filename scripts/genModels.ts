@@ -72,7 +72,8 @@ export interface TinyWeights {
   readonly maskValue: number;
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): the same seed gives the same weights and traces on every machine. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { DEFAULT_PARSE_OPTIONS, type KeyMapping, type ParseOptions } from '../core/formats/formatSpec.js';
+import { DEFAULT_PARSE_OPTIONS, MAPPING_KEYS, type KeyMapping, type ParseOptions } from '../core/formats/formatSpec.js';
 import { parseBytes } from '../core/parseDocument.js';
 import type { ParsedDocument, Problem } from '../core/dataset/types.js';
 import { inspectJson, problemJson, scoreRecordJson } from '../core/report/jsonReports.js';
@@ -63,7 +63,6 @@ function parseOptionsOf(flags: Flags): ParseOptions {
   };
 }
 
-const MAPPING_KEYS = ['prompt', 'steps', 'response', 'labels', 'answer', 'reference', 'id', 'chosen', 'rejected'] as const;
 
 /** Parses `--map prompt=question,steps=solution.steps`. */
 export function parseMapping(spec: string): KeyMapping {

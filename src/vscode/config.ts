@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_PARSE_OPTIONS, type KeyMapping, type ParseOptions } from '../core/formats/formatSpec.js';
+import { DEFAULT_PARSE_OPTIONS, MAPPING_KEYS, type KeyMapping, type ParseOptions } from '../core/formats/formatSpec.js';
 import { AGGREGATIONS, type Aggregation } from '../core/scoring/aggregate.js';
 import type { SegmentationMode } from '../core/text/segmentSteps.js';
 
@@ -66,7 +66,6 @@ export function readSettings(): Settings {
   return Object.freeze(settings);
 }
 
-const MAPPING_KEYS = ['prompt', 'steps', 'response', 'labels', 'answer', 'reference', 'id', 'chosen', 'rejected'] as const;
 
 /** The `rewardLens.mapping` setting as a KeyMapping; undefined when empty or unusable (no steps/response/chosen). */
 function readMapping(value: unknown): KeyMapping | undefined {

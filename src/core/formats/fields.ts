@@ -1,5 +1,5 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
-import { mapDecodedSpan } from '../json/locateStrings.js';
+import { mapDecodedSpan, mapDecodedSpans } from '../json/locateStrings.js';
 import type { SourceRange, Step, StepLabel, StepPart, Trace } from '../dataset/types.js';
 import { segmentSteps, type SegmentationMode, type TextSpan } from '../text/segmentSteps.js';
 import type { RecordOutcome, RecordProblem } from './formatSpec.js';
@@ -76,9 +76,13 @@ export function segmentLocated(
   to = located.text.length,
 ): Step[] {
   const piece = located.text.slice(from, to);
-  return segmentSteps(piece, mode).map((span: TextSpan, i): Step => {
+  const spans = segmentSteps(piece, mode);
+  const ranges = located.range
+    ? mapDecodedSpans(fileText, located.range, located.text.length, spans.map((s: TextSpan) => ({ start: from + s.start, end: from + s.end })))
+    : undefined;
+  return spans.map((span: TextSpan, i): Step => {
     const text = piece.slice(span.start, span.end);
-    const range = subRange(fileText, located, from + span.start, from + span.end);
+    const range = ranges?.[i];
     return range ? { index: firstIndex + i, text, range, label: 'unknown', part } : { index: firstIndex + i, text, label: 'unknown', part };
   });
 }

@@ -36,6 +36,9 @@ export interface KeyMapping {
   readonly rejected?: string;
 }
 
+/** Every key a `KeyMapping` may name, for settings and flag validation. */
+export const MAPPING_KEYS = ['prompt', 'steps', 'response', 'labels', 'answer', 'reference', 'id', 'chosen', 'rejected'] as const satisfies readonly (keyof KeyMapping)[];
+
 /** A problem found inside one record; the range defaults to the record's span. */
 export interface RecordProblem {
   readonly message: string;

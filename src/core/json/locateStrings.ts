@@ -162,6 +162,28 @@ export function mapDecodedSpan(text: string, literal: SourceRange, from: number,
   return { start: rawFrom === -1 ? raw : rawFrom, end: raw };
 }
 
+/**
+ * {@link mapDecodedSpan} for many spans of one literal in a single walk: `spans` must be sorted and non-overlapping
+ * (as segmentation yields them). `decodedLength` is the decoded string's length; when it equals the literal's raw
+ * length the literal has no escapes and offsets coincide. Segmenting a long response stays linear in its length.
+ */
+export function mapDecodedSpans(text: string, literal: SourceRange, decodedLength: number, spans: readonly SourceRange[]): SourceRange[] {
+  if (literal.end - literal.start === decodedLength) return spans.map((s) => ({ start: literal.start + s.start, end: literal.start + s.end }));
+  let raw = literal.start;
+  let decoded = 0;
+  const rawAt = (target: number): number => {
+    while (decoded < target && raw < literal.end) {
+      raw += text.charCodeAt(raw) === 92 ? (text.charCodeAt(raw + 1) === 117 /* u */ ? 6 : 2) : 1;
+      decoded++;
+    }
+    return raw;
+  };
+  return spans.map((s) => {
+    const start = rawAt(s.start);
+    return { start, end: rawAt(s.end) };
+  });
+}
+
 /** Decodes a raw literal span back to its string (for tests and checks). */
 export function decodeLiteral(text: string, range: SourceRange): string {
   return JSON.parse(`"${text.slice(range.start, range.end)}"`) as string;

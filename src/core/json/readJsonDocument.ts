@@ -155,7 +155,7 @@ export function scanJsonDocument(text: string, hint: ReadHint, onEntry: (entry: 
       arrayEntries(text, whole.value, locator).forEach(onEntry);
       return { layout: 'array', problems: [] };
     }
-    onEntry({ value: whole.value, range: { start: first, end: text.length }, locator, ordinal: 0, line: lineOf(text, first), source: text });
+    onEntry({ value: whole.value, range: { start: first, end: text.length }, locator, ordinal: 0, line: new LineIndex(text).positionAt(first).line, source: text });
     return { layout: 'object', problems: [] };
   }
   const c = text.charCodeAt(first);
@@ -178,16 +178,6 @@ export function scanJsonDocument(text: string, hint: ReadHint, onEntry: (entry: 
 function lineEnd(text: string, from: number): number {
   const nl = text.indexOf('\n', from);
   return nl === -1 ? text.length : nl;
-}
-
-function lineOf(text: string, offset: number): number {
-  let n = 0;
-  let i = text.indexOf('\n');
-  while (i !== -1 && i < offset) {
-    n++;
-    i = text.indexOf('\n', i + 1);
-  }
-  return n;
 }
 
 function readLines(text: string, sink: ProblemSink, onEntry: (entry: JsonEntry) => void): ScannedDocument {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { decodeLiteral, locateStrings, mapDecodedSpan, type StringLocator } from '../../../../src/core/json/locateStrings.js';
+import { decodeLiteral, locateStrings, mapDecodedSpan, mapDecodedSpans, type StringLocator } from '../../../../src/core/json/locateStrings.js';
 
 /** Every string value reachable from `v`, with its container and key. */
 function strings(v: unknown, out: [object, string | number, string][] = []): [object, string | number, string][] {
@@ -78,6 +78,24 @@ describe('locateStrings', () => {
         assert.equal(decodeLiteral(text, raw), s.slice(from, to));
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('maps many sorted spans in one walk exactly as one at a time', () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom('a', 'é', '"', '\\', '\n', '\u0001', '\u2019', ' '), { maxLength: 40 }).map((cs) => cs.join('')), fc.array(fc.nat(), { maxLength: 8 }), (s, cuts) => {
+        const text = `[${JSON.stringify(s)}]`;
+        const value = JSON.parse(text) as string[];
+        const lit = locateStrings(text, 0, text.length, value).rangeOf(value, 0);
+        assert.ok(lit);
+        const bounds = [...new Set(cuts.map((c) => c % (s.length + 1)))].sort((a, b) => a - b);
+        const spans = bounds.slice(0, -1).map((b, i) => ({ start: b, end: bounds[i + 1] ?? b }));
+        assert.deepEqual(
+          mapDecodedSpans(text, lit, s.length, spans),
+          spans.map((sp) => mapDecodedSpan(text, lit, sp.start, sp.end)),
+        );
+      }),
+      { numRuns: 400 },
     );
   });
 });
