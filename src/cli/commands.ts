@@ -36,6 +36,7 @@ Usage:
   reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json]
   reward-lens models check DIR [--preset NAME]
   reward-lens models presets
+  reward-lens export HF_DIR OUT --preset NAME [--dtype fp32|fp16] [--int4] [--json] [--force] [--python PATH]
 
 Parsing options:  --segment auto|lists|step-markers|paragraphs|lines   --prm800k-zero neutral|good|bad
 Exit codes: 0 ok, 1 some records had problems (the rest were processed), 2 usage error or unreadable file.
@@ -144,6 +145,8 @@ export async function runCommand(positionals: readonly string[], flags: Flags, i
       return evaluate(args, flags, io);
     case 'models':
       return modelsCommand(args, flags, io);
+    case 'export':
+      return (await import('./exportCommand.js')).exportCommand(args, flags, io);
     default:
       throw new UsageError(`unknown command "${command}". Commands: inspect, score, eval, models.`);
   }
@@ -174,7 +177,7 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
   const settings = scoringOf(flags);
   const out = str(flags, 'out');
   if (out !== undefined && files.some((f) => resolve(f) === resolve(out))) throw new UsageError('--out names an input file; Reward Lens never writes over your data.');
-  const scorer = await createScorer(flags, io);
+  const scorer = await createScorer(flags);
   let hadProblems = false;
   const outLines: string[] = [];
   const jsonDocs: Record<string, unknown>[] = [];
@@ -210,7 +213,7 @@ async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promi
   const doc = readDoc(path, parseOptionsOf(flags));
   printProblems(io, path, doc.problems);
   const settings = scoringOf(flags);
-  const scorer = await createScorer(flags, io);
+  const scorer = await createScorer(flags);
   let scored: ScoredRecord[];
   try {
     scored = await scoreRecords(doc.records, scorer, settings);

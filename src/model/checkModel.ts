@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { ContractError, type ResolvedContract } from '../core/scoring/contracts/contractTypes.js';
 import { applyOverrides, findPreset, inferPreset, PRESET_NAMES, type PresetInfo } from './presets.js';
 import { resolveContract } from '../core/scoring/contracts/resolveContract.js';
-import { HfTokenizer } from './hfTokenizer.js';
+import { CHAT_TEMPLATE_FILES, HfTokenizer } from './hfTokenizer.js';
 import { OnnxParseError, readOnnxSummary, type GraphValue, type OnnxSummary } from './onnxGraph.js';
 
 /** One finding of a check. */
@@ -53,7 +53,7 @@ type Json = Record<string, unknown>;
 const MANIFEST = 'reward-lens.json';
 const MANIFEST_KEYS = new Set(['preset', 'params', 'model', 'description']);
 const ONNX_PREFERENCE = ['onnx/model.onnx', 'model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx', 'onnx/model_quantized.onnx'];
-const EXPORT_FIX = 'Export the model with `optimum-cli export onnx --model <model> --task <task> <folder>` (see the README), or copy the whole export folder.';
+const EXPORT_FIX = 'Export the checkpoint with `reward-lens export <checkpoint> <folder> --preset <name>` (see the README), or copy the whole export folder.';
 
 function readJson(path: string): { value?: Json; error?: string } {
   try {
@@ -129,7 +129,7 @@ function checkGraph(rel: string, s: OnnxSummary, c: ResolvedContract | undefined
     if (i.dims !== undefined && i.dims.length !== 2) add({ level: 'error', file: rel, field: i.name, message: `${i.name} has rank ${i.dims.length} ${dimsText(i)}, expected 2 [batch_size, sequence_length]`, fix: EXPORT_FIX });
   }
   if (ids !== undefined && !s.inputs.some((i) => i.name === 'attention_mask')) {
-    add({ level: 'warning', file: rel, field: 'attention_mask', message: 'the graph has no attention_mask input, so padding cannot be masked: inputs are scored one at a time', fix: 'Re-export with optimum, which adds attention_mask.' });
+    add({ level: 'warning', file: rel, field: 'attention_mask', message: 'the graph has no attention_mask input, so padding cannot be masked: inputs are scored one at a time', fix: 'Re-export with `reward-lens export` (or optimum), which adds attention_mask.' });
   }
   const logits = s.outputs.find((o) => o.name === 'logits');
   if (logits === undefined) {
@@ -214,7 +214,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   };
   const errors = (): boolean => findings.some((f) => f.level === 'error');
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    add({ level: 'error', file: dirArg, message: 'model folder not found', fix: 'Pass the folder that `optimum-cli export onnx` wrote (it holds config.json, tokenizer.json and onnx/model.onnx).' });
+    add({ level: 'error', file: dirArg, message: 'model folder not found', fix: 'Pass the folder that `reward-lens export` (or `optimum-cli export onnx`) wrote: it holds config.json, tokenizer.json and onnx/model.onnx.' });
     return { findings };
   }
 
@@ -269,13 +269,15 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   const tokPath = join(dir, 'tokenizer.json');
   const tokConfigPath = join(dir, 'tokenizer_config.json');
   const hasTokConfig = existsSync(tokConfigPath);
+  const templateFile = CHAT_TEMPLATE_FILES.find((f) => existsSync(join(dir, f)));
+  const templatePath = templateFile === undefined ? undefined : join(dir, templateFile);
   if (!existsSync(tokPath)) add({ level: 'error', file: 'tokenizer.json', message: 'tokenizer.json is missing', fix: 'Copy tokenizer.json from the reward model repository (the export copies it).' });
   else {
-    if (!hasTokConfig) add({ level: 'warning', file: 'tokenizer_config.json', message: 'tokenizer_config.json is missing: no chat template and no special-token names', fix: 'Copy tokenizer_config.json from the reward model repository.' });
+    if (!hasTokConfig) add({ level: 'warning', file: 'tokenizer_config.json', message: `tokenizer_config.json is missing: no special-token names${templateFile === undefined ? ' and no chat template' : ''}`, fix: 'Copy tokenizer_config.json from the reward model repository.' });
     try {
-      tokenizer = HfTokenizer.fromFiles(tokPath, hasTokConfig ? tokConfigPath : undefined);
+      tokenizer = HfTokenizer.fromFiles(tokPath, hasTokConfig ? tokConfigPath : undefined, templatePath);
     } catch (e) {
-      add({ level: 'error', file: isLfsPointer(tokPath) ? 'tokenizer.json' : 'tokenizer.json / tokenizer_config.json', message: `cannot load the tokenizer: ${e instanceof Error ? e.message : String(e)}`, fix: isLfsPointer(tokPath) ? 'The file is a Git LFS pointer: run `git lfs pull` in the model repository.' : 'Copy the tokenizer files from the model repository again.' });
+      add({ level: 'error', file: isLfsPointer(tokPath) ? 'tokenizer.json' : ['tokenizer.json', 'tokenizer_config.json', ...(templateFile !== undefined ? [templateFile] : [])].join(' / '), message: `cannot load the tokenizer: ${e instanceof Error ? e.message : String(e)}`, fix: isLfsPointer(tokPath) ? 'The file is a Git LFS pointer: run `git lfs pull` in the model repository.' : 'Copy the tokenizer files from the model repository again.' });
     }
   }
 
@@ -289,7 +291,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
       contract = resolveContract(preset.name, params, tokenizer);
     } catch (e) {
       if (!(e instanceof ContractError)) throw e;
-      const file = e.field === 'chat_template' ? 'tokenizer_config.json' : 'tokenizer.json';
+      const file = e.field === 'chat_template' ? (templateFile ?? 'tokenizer_config.json') : 'tokenizer.json';
       add({ level: 'error', file, ...(e.field !== undefined ? { field: e.field } : {}), message: e.message, ...(e.fix !== undefined ? { fix: e.fix } : {}) });
     }
   }
@@ -297,7 +299,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   // ONNX graph
   const onnxPath = pickOnnx(dir, typeof manifest?.['model'] === 'string' ? manifest['model'] : undefined, add);
   let summary: OnnxSummary | undefined;
-  const files = [configPath, tokPath, ...(hasTokConfig ? [tokConfigPath] : []), ...(manifest !== undefined ? [join(dir, MANIFEST)] : [])];
+  const files = [configPath, tokPath, ...(hasTokConfig ? [tokConfigPath] : []), ...(templatePath !== undefined ? [templatePath] : []), ...(manifest !== undefined ? [join(dir, MANIFEST)] : [])];
   let dtype = 'fp32';
   if (onnxPath !== undefined) {
     const rel = relative(dir, onnxPath);

@@ -27,6 +27,11 @@ function defaultTemplate(v: unknown): string | undefined {
 
 const recent = new Map<string, HfTokenizer>();
 
+/** The chat template files a model folder may carry beside tokenizer_config.json, in precedence order. */
+export const CHAT_TEMPLATE_FILES = ['chat_template.jinja', 'chat_template.json'] as const;
+const NO_TEMPLATE = 'the folder has no chat template (no chat_template.jinja, and no chat_template in tokenizer_config.json)';
+const NO_TEMPLATE_FIX = "Copy chat_template.jinja (or tokenizer_config.json with its chat_template) from the reward model repository.";
+
 /** Whether a ByteLevel pre-tokenizer (alone or in a Sequence) adds a leading space the text lacks. */
 function addsPrefixSpace(pre: unknown): boolean {
   if (pre === null || typeof pre !== 'object') return false;
@@ -52,12 +57,16 @@ export class HfTokenizer implements TokenizerPort {
   private readonly byteLevel: boolean;
   private readonly nfc: boolean;
 
-  constructor(tokenizerJson: Json, tokenizerConfig: Json) {
+  /**
+   * `chatTemplate` overrides tokenizer_config.json's `chat_template`: transformers ≥ 4.43 saves the template
+   * as `chat_template.jinja` beside it, and that file wins when both exist, as it does in transformers.
+   */
+  constructor(tokenizerJson: Json, tokenizerConfig: Json, chatTemplate?: string) {
     this.tokenizer = new Tokenizer(tokenizerJson, tokenizerConfig);
     this.bosToken = tokenText(tokenizerConfig['bos_token']);
     this.eosToken = tokenText(tokenizerConfig['eos_token']);
     this.padToken = tokenText(tokenizerConfig['pad_token']);
-    const source = defaultTemplate(tokenizerConfig['chat_template']);
+    const source = chatTemplate ?? defaultTemplate(tokenizerConfig['chat_template']);
     this.template = source === undefined ? undefined : new Template(source);
     this.hasChatTemplate = this.template !== undefined;
     const specials: Json = {};
@@ -98,17 +107,20 @@ export class HfTokenizer implements TokenizerPort {
   }
 
   /**
-   * Reads both files; `configPath` may be absent (no chat template, no special-token names). Building a
-   * tokenizer from a 10 MB tokenizer.json takes about a second, so the last few are kept, keyed by the
-   * files' content.
+   * Reads the files; `configPath` may be absent (no special-token names), and `templatePath` names a
+   * `chat_template.jinja` (the template as plain text) or `chat_template.json` (`{"chat_template": …}`)
+   * that overrides the config's template. Building a tokenizer from a 10 MB tokenizer.json takes about a
+   * second, so the last few are kept, keyed by the files' content.
    */
-  static fromFiles(tokenizerPath: string, configPath: string | undefined): HfTokenizer {
+  static fromFiles(tokenizerPath: string, configPath: string | undefined, templatePath?: string): HfTokenizer {
     const tokText = readFileSync(tokenizerPath, 'utf8');
     const configText = configPath === undefined ? '{}' : readFileSync(configPath, 'utf8');
-    const key = createHash('sha256').update(tokText).update('\u0000').update(configText).digest('hex');
+    const templateText = templatePath === undefined ? '' : readFileSync(templatePath, 'utf8');
+    const key = createHash('sha256').update(tokText).update('\u0000').update(configText).update('\u0000').update(templatePath ?? '').update('\u0000').update(templateText).digest('hex');
     const hit = recent.get(key);
     if (hit !== undefined) return hit;
-    const tok = new HfTokenizer(JSON.parse(tokText) as Json, JSON.parse(configText) as Json);
+    const template = templatePath === undefined ? undefined : templatePath.endsWith('.json') ? defaultTemplate((JSON.parse(templateText) as Json)['chat_template']) : templateText;
+    const tok = new HfTokenizer(JSON.parse(tokText) as Json, JSON.parse(configText) as Json, template);
     recent.set(key, tok);
     if (recent.size > 8) recent.delete(recent.keys().next().value ?? '');
     return tok;
@@ -127,7 +139,7 @@ export class HfTokenizer implements TokenizerPort {
   }
 
   renderChat(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string {
-    if (this.template === undefined) throw new ContractError('tokenizer_config.json has no chat_template', 'chat_template', 'Copy tokenizer_config.json from the model repository.');
+    if (this.template === undefined) throw new ContractError(NO_TEMPLATE, 'chat_template', NO_TEMPLATE_FIX);
     try {
       return this.template.render({ ...this.specials, messages: messages.map((m) => ({ role: m.role, content: m.content })), add_generation_prompt: addGenerationPrompt });
     } catch (e) {

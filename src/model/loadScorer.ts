@@ -157,10 +157,12 @@ export async function loadModelScorer(opts: LoadModelOptions & LoadModelTuning):
     if (dead !== undefined) return Promise.reject(dead);
     if (signal?.aborted === true) return Promise.reject(abortError());
     const job = nextJob++;
-    const wireRequests: EngineRequest[] = requests.map((r) => {
-      const response = (r as ScoreRequest & { response?: unknown }).response;
-      return { prompt: r.prompt, steps: [...r.steps], ...(typeof response === 'string' ? { response } : {}) };
-    });
+    const wireRequests: EngineRequest[] = requests.map((r) => ({
+      prompt: r.prompt,
+      ...(r.messages !== undefined ? { messages: r.messages.map((m) => ({ role: m.role, content: m.content })) } : {}),
+      steps: [...r.steps],
+      ...(r.response !== undefined ? { response: r.response } : {}),
+    }));
     return new Promise<readonly ModelScoreResult[]>((resolve, reject) => {
       const onAbort = (): void => {
         post({ type: 'cancel', job });

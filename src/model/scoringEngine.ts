@@ -2,7 +2,7 @@
 // looks them up in the cache, batches the rest by length, runs them, reads the step scores and
 // assembles results. Runtime-agnostic: it drives any BatchRunner, so it runs inside the model worker
 // (see modelWorker.ts) and, for tests and the benchmark, in-thread.
-import { ContractError, type ModelScoreResult, type ResolvedContract, type TokenizerPort } from '../core/scoring/contracts/contractTypes.js';
+import { ContractError, type ChatMessage, type ModelScoreResult, type ResolvedContract, type TokenizerPort } from '../core/scoring/contracts/contractTypes.js';
 import { encodeWithinLimit, type FittedInput } from '../core/scoring/contracts/fitToLimit.js';
 import { planBatches, type BatchLimits } from '../core/scoring/contracts/planBatches.js';
 import { neededColumns, scoreRow } from '../core/scoring/contracts/readScores.js';
@@ -18,6 +18,7 @@ const ENGINE_VERSION = 1;
 /** One trace or response to score. */
 export interface EngineRequest {
   readonly prompt: string;
+  readonly messages?: readonly ChatMessage[];
   readonly steps: readonly string[];
   readonly response?: string;
 }

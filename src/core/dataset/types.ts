@@ -31,6 +31,15 @@ export interface Step {
   readonly part: StepPart;
 }
 
+/**
+ * One chat turn of a prompt. Roles are normalised: `developer` is `system`; ShareGPT's `human` and every
+ * other non-assistant role but `tool` are `user`; `gpt`, `model` and `bot` are `assistant`.
+ */
+export interface PromptMessage {
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  readonly content: string;
+}
+
 /** One reasoning trace: a prompt and the steps of one response. */
 export interface Trace {
   readonly kind: 'trace';
@@ -40,6 +49,11 @@ export interface Trace {
   readonly recordRange: SourceRange;
   readonly prompt: string;
   readonly promptRange?: SourceRange;
+  /**
+   * The prompt's chat turns in order (system prompt and earlier turns included) when it came from a message
+   * list or a transcript; `prompt` is then their readable flattening. Chat-template contracts render these.
+   */
+  readonly promptMessages?: readonly PromptMessage[];
   readonly steps: readonly Step[];
   /** The final answer extracted from the response, when one can be found. */
   readonly answer?: string;
@@ -72,6 +86,8 @@ export interface PreferenceSet {
   readonly recordRange: SourceRange;
   readonly prompt: string;
   readonly promptRange?: SourceRange;
+  /** The prompt's chat turns, as for {@link Trace.promptMessages}. */
+  readonly promptMessages?: readonly PromptMessage[];
   readonly responses: readonly PreferenceResponse[];
   /** Benchmark subset (RewardBench subset, RM-Bench domain, JudgeBench source...). */
   readonly subset?: string;

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { SourceRange, Step, StepPart, Trace } from '../dataset/types.js';
-import { describe, isObject, locatedString, recordId, segmentLocated, wrongShape, type JsonObject, type LocatedText } from './fields.js';
+import { describe, isObject, locatedString, normaliseRole, recordId, segmentLocated, wrongShape, type JsonObject, type LocatedText } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { extractAnswer, splitThink } from './thinkSplit.js';
 
@@ -264,9 +264,10 @@ export function promptFromMessages(
   const textOf = (m: JsonObject): LocatedText => contentOf(entry, m, contentKey, resolve);
   const systemText = system.map((m) => textOf(m).text).join('\n\n');
   const only = rest.length === 1 ? rest[0] : undefined;
+  const turns = msgs.map((m) => ({ role: normaliseRole(m[roleKey]), content: textOf(m).text }));
   const prompt: LocatedText = only
-    ? textOf(only)
-    : { text: rest.map((m) => `${String(m[roleKey] ?? 'user')}: ${textOf(m).text}`).join('\n\n') };
+    ? { ...textOf(only), messages: turns }
+    : { text: rest.map((m) => `${String(m[roleKey] ?? 'user')}: ${textOf(m).text}`).join('\n\n'), messages: turns };
   return { prompt, ...(systemText.length > 0 ? { system: systemText } : {}) };
 }
 
@@ -302,6 +303,7 @@ export function responseTrace(
     recordRange,
     prompt: prompt?.text ?? '',
     ...(prompt?.range ? { promptRange: prompt.range } : {}),
+    ...(prompt?.messages ? { promptMessages: prompt.messages } : {}),
     steps: built.steps,
     ...(built.answer !== undefined ? { answer: built.answer } : {}),
     ...(extra.reference !== undefined ? { reference: extra.reference } : {}),
@@ -344,9 +346,13 @@ function parseConversation(
     if (l) builder.addContent(l);
     else problems.push({ message: `Assistant turn ${last + 1} has "${keys.content}" ${describe(final[keys.content])}, expected a string.` });
   }
-  const { prompt, system } = promptFromMessages(entry, list.slice(0, last), identity, keys.role, keys.content);
-  const metadata: Record<string, unknown> = {};
+  const read = promptFromMessages(entry, list.slice(0, last), identity, keys.role, keys.content);
+  const { system } = read;
   const topSystem = v['system'];
+  // ShareGPT keeps the system prompt beside the turns; it is the conversation's first turn all the same.
+  const prompt: LocatedText =
+    typeof topSystem === 'string' && topSystem.length > 0 ? { ...read.prompt, messages: [{ role: 'system', content: topSystem }, ...(read.prompt.messages ?? [])] } : read.prompt;
+  const metadata: Record<string, unknown> = {};
   if (typeof topSystem === 'string' && topSystem.length > 0) metadata['system'] = topSystem;
   else if (system !== undefined) metadata['system'] = system;
   if (typeof v['model'] === 'string') metadata['model'] = v['model'];

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import { mapDecodedSpan, mapDecodedSpans } from '../json/locateStrings.js';
-import type { SourceRange, Step, StepLabel, StepPart, Trace } from '../dataset/types.js';
+import type { PromptMessage, SourceRange, Step, StepLabel, StepPart, Trace } from '../dataset/types.js';
 import { segmentSteps, type SegmentationMode, type TextSpan } from '../text/segmentSteps.js';
 import type { RecordOutcome, RecordProblem } from './formatSpec.js';
 
@@ -21,6 +21,8 @@ export function hasKeys(v: unknown, ...keys: string[]): v is JsonObject {
 export interface LocatedText {
   readonly text: string;
   readonly range?: SourceRange;
+  /** For a prompt read from chat messages: the turns themselves (`text` is their flattening). */
+  readonly messages?: readonly PromptMessage[];
 }
 
 /**
@@ -130,6 +132,26 @@ export function messagesText(messages: readonly unknown[]): string {
   return msgs.map((m) => `${String(m['role'] ?? 'user')}: ${contentText(m['content'])}`).join('\n\n');
 }
 
+const ASSISTANT_ROLE_NAMES = new Set(['assistant', 'gpt', 'model', 'bot']);
+
+/** A dataset's role name as a chat-template role (see {@link PromptMessage}). */
+export function normaliseRole(role: unknown): PromptMessage['role'] {
+  const r = typeof role === 'string' ? role.toLowerCase() : '';
+  if (r === 'system' || r === 'developer') return 'system';
+  if (ASSISTANT_ROLE_NAMES.has(r)) return 'assistant';
+  return r === 'tool' ? 'tool' : 'user';
+}
+
+/** The chat turns of a message list (objects only), roles normalised, content as text. */
+export function promptMessagesOf(messages: readonly unknown[], roleKey = 'role', contentKey = 'content'): PromptMessage[] {
+  return messages.filter(isObject).map((m) => ({ role: normaliseRole(m[roleKey]), content: contentText(m[contentKey]) }));
+}
+
+/** A prompt read from a message list: the flattened text (see {@link messagesText}) and the turns. */
+export function messagesLocated(messages: readonly unknown[]): LocatedText {
+  return { text: messagesText(messages), messages: promptMessagesOf(messages) };
+}
+
 /** Optional facts of a trace; each is kept only when it has the right type (strings, a boolean). */
 export interface TraceFacts {
   readonly answer?: unknown;
@@ -152,6 +174,7 @@ export function buildTrace(
     recordRange: entry.range,
     prompt: prompt?.text ?? '',
     ...(prompt?.range ? { promptRange: prompt.range } : {}),
+    ...(prompt?.messages ? { promptMessages: prompt.messages } : {}),
     steps,
     ...(typeof facts.answer === 'string' ? { answer: facts.answer } : {}),
     ...(typeof facts.reference === 'string' ? { reference: facts.reference } : {}),

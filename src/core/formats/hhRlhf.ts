@@ -1,3 +1,4 @@
+import type { PromptMessage } from '../dataset/types.js';
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import { isObject, locatedString, recordId, subRange } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
@@ -26,6 +27,24 @@ export function splitHhDialogue(chosen: string, rejected: string): number {
   const prefix = chosen.slice(0, common);
   if (prefix.endsWith(ASSISTANT)) return common - ASSISTANT.length;
   return prefix.lastIndexOf(ASSISTANT);
+}
+
+/**
+ * The turns of an HH-RLHF dialogue (`"\n\nHuman: …\n\nAssistant: …"`): each marker starts a user or assistant
+ * turn, content as written (Anthropic's markers are the only separators; text before the first is dropped).
+ */
+export function hhTurns(dialogue: string): PromptMessage[] {
+  const turns: PromptMessage[] = [];
+  const marker = /\n\n(Human|Assistant): /gu;
+  let m = marker.exec(dialogue);
+  while (m !== null) {
+    const role = m[1] === 'Human' ? 'user' : 'assistant';
+    const start = m.index + m[0].length;
+    const next = marker.exec(dialogue);
+    turns.push({ role, content: dialogue.slice(start, next === null ? dialogue.length : next.index) });
+    m = next;
+  }
+  return turns;
 }
 
 /**
@@ -62,12 +81,13 @@ export const hhRlhf: FormatSpec = {
     const promptEnd = Math.max(promptStart, cut);
     const promptRange = subRange(ctx.text, chosen, promptStart, promptEnd);
     const replyStart = cut + ASSISTANT.length;
+    const promptText = chosen.text.slice(promptStart, promptEnd);
     const humanTurns = chosen.text.slice(0, cut).split(HUMAN).length - 1;
     return {
       records: [
         preferenceSet(entry, {
           id: recordId(entry, v),
-          prompt: { text: chosen.text.slice(promptStart, promptEnd), ...(promptRange ? { range: promptRange } : {}) },
+          prompt: { text: promptText, ...(promptRange ? { range: promptRange } : {}), messages: hhTurns(chosen.text.slice(0, cut)) },
           responses: [
             preferenceResponse(ctx, chosen, true, {}, replyStart),
             preferenceResponse(ctx, rejected, false, {}, replyStart),

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { PreferenceResponse, Step, StepLabel } from '../dataset/types.js';
-import { contentText, describe, isObject, locatedString, messagesText, recordId, segmentLocated, stepsFromArray, type LocatedText, buildTrace } from './fields.js';
+import { contentText, describe, isObject, locatedString, messagesLocated, recordId, segmentLocated, stepsFromArray, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, KeyMapping, RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /** Where a dot path led: the value and the container/key that hold it (for locating string literals). */
@@ -75,7 +75,7 @@ class MappedRecord {
     const v = hit.value;
     if (typeof v === 'string') return locatedString(this.entry, hit.container, hit.key);
     if (Array.isArray(v) && v.some(isObject)) {
-      if (role === 'prompt') return { text: messagesText(v) };
+      if (role === 'prompt') return messagesLocated(v);
       const last: unknown = v[v.length - 1];
       if (isObject(last)) return this.messageContent(last);
     }
@@ -169,6 +169,7 @@ function parsePair(entry: JsonEntry, ctx: FormatContext, m: MappedRecord): Recor
         recordRange: entry.range,
         prompt: prompt?.text ?? '',
         ...(prompt?.range ? { promptRange: prompt.range } : {}),
+        ...(prompt?.messages ? { promptMessages: prompt.messages } : {}),
         responses: [chosen, rejected],
         labelSource: 'chosen/rejected keys (key mapping)',
         comparison: 'pair',

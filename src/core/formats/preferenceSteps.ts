@@ -5,7 +5,7 @@
 import { findNodeAtLocation, parseTree, type JSONPath } from 'jsonc-parser';
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { PreferenceResponse, PreferenceSet, SourceRange, Step } from '../dataset/types.js';
-import { contentText, describe, isObject, locatedString, messagesText, segmentLocated, subRange, type JsonObject, type LocatedText } from './fields.js';
+import { contentText, describe, isObject, locatedString, messagesText, promptMessagesOf, segmentLocated, subRange, type JsonObject, type LocatedText } from './fields.js';
 import type { FormatContext, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { splitThink } from './thinkSplit.js';
 
@@ -75,6 +75,7 @@ export function preferenceSet(entry: JsonEntry, f: PreferenceFields): Preference
     recordRange: f.recordRange ?? entry.range,
     prompt: f.prompt.text,
     ...(f.prompt.range ? { promptRange: f.prompt.range } : {}),
+    ...(f.prompt.messages ? { promptMessages: f.prompt.messages } : {}),
     responses: f.responses,
     ...(f.subset !== undefined ? { subset: f.subset } : {}),
     labelSource: f.labelSource,
@@ -127,8 +128,9 @@ export function finalAssistant(entry: JsonEntry, messages: readonly unknown[]): 
 export function messagesPrompt(entry: JsonEntry, messages: readonly unknown[]): LocatedText {
   const msgs = messages.filter(isObject);
   const only = msgs[0];
-  if (msgs.length === 1 && only !== undefined) return messageContent(entry, only);
-  return { text: messagesText(msgs) };
+  const turns = promptMessagesOf(msgs);
+  if (msgs.length === 1 && only !== undefined) return { ...messageContent(entry, only), messages: turns };
+  return { text: messagesText(msgs), messages: turns };
 }
 
 /** A prompt that is either a string `container[key]` (with its span) or a list of chat messages. */

@@ -1,6 +1,6 @@
 import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { StepLabel } from '../dataset/types.js';
-import { describe, hasKeys, locatedString, messagesText, recordId, stepsFromArray, wrongShape, type LocatedText, buildTrace } from './fields.js';
+import { describe, hasKeys, locatedString, messagesLocated, recordId, stepsFromArray, wrongShape, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { answerAfterTheAnswerIs } from './mathShepherd.js';
 
@@ -61,7 +61,7 @@ export const trlStepwise: FormatSpec = {
 
     const rawPrompt = v['prompt'];
     const prompt: LocatedText | undefined =
-      typeof rawPrompt === 'string' ? locatedString(entry, v, 'prompt') : Array.isArray(rawPrompt) ? { text: messagesText(rawPrompt) } : undefined;
+      typeof rawPrompt === 'string' ? locatedString(entry, v, 'prompt') : Array.isArray(rawPrompt) ? messagesLocated(rawPrompt) : undefined;
     if (!prompt) problems.push({ message: `"prompt" is ${describe(rawPrompt)}, expected a string.` });
     const last = steps[steps.length - 1];
     const answer = last ? answerAfterTheAnswerIs(last.text) : undefined;

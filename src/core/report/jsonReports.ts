@@ -11,6 +11,11 @@ export function problemJson(p: Problem): { line: number; column: number; message
   return { line: p.line, column: p.column, message: p.message };
 }
 
+/** `messages`: the prompt's chat turns, for records whose prompt came from a conversation. */
+function messagesJson(r: DatasetRecord): { messages?: { role: string; content: string }[] } {
+  return r.promptMessages === undefined ? {} : { messages: r.promptMessages.map((m) => ({ role: m.role, content: m.content })) };
+}
+
 /** One record as `reward-lens inspect --json` prints it. */
 export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
   if (r.kind === 'trace') {
@@ -18,6 +23,7 @@ export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
       kind: 'trace',
       id: r.id,
       prompt: r.prompt,
+      ...messagesJson(r),
       steps: r.steps.map((s) => ({ text: s.text, label: reportLabel(s.label) })),
       ...(r.answer !== undefined ? { answer: r.answer } : {}),
       ...(r.reference !== undefined ? { reference: r.reference } : {}),
@@ -27,6 +33,7 @@ export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
     kind: 'preference',
     id: r.id,
     prompt: r.prompt,
+    ...messagesJson(r),
     responses: r.responses.map((x) => ({ text: x.text, chosen: x.chosen })),
     ...(r.subset !== undefined ? { subset: r.subset } : {}),
   };

@@ -1,4 +1,4 @@
-import type { DatasetRecord, PreferenceSet, Step, Trace } from '../dataset/types.js';
+import type { DatasetRecord, PreferenceSet, PromptMessage, Step, Trace } from '../dataset/types.js';
 import { aggregate, aggregateAll, firstUnder, type Aggregation } from './aggregate.js';
 import type { ScoreRequest, ScoreResult, Scorer, StepScore } from './scorer.js';
 
@@ -59,9 +59,10 @@ export interface ScoredPreference {
 /** A scored record. */
 export type ScoredRecord = ScoredTrace | ScoredPreference;
 
-function requestOfSteps(prompt: string, steps: readonly Step[], answer?: string, reference?: string): ScoreRequest {
+function requestOfSteps(prompt: string, messages: readonly PromptMessage[] | undefined, steps: readonly Step[], answer?: string, reference?: string): ScoreRequest {
   return {
     prompt,
+    ...(messages !== undefined ? { messages } : {}),
     steps: steps.map((s) => s.text),
     ...(answer !== undefined ? { answer } : {}),
     ...(reference !== undefined ? { reference } : {}),
@@ -70,8 +71,12 @@ function requestOfSteps(prompt: string, steps: readonly Step[], answer?: string,
 
 /** The scorer requests a record needs: one for a trace, one per response for a preference set. */
 export function requestsOf(record: DatasetRecord): ScoreRequest[] {
-  if (record.kind === 'trace') return [requestOfSteps(record.prompt, record.steps, record.answer, record.reference)];
-  return record.responses.map((r) => (r.steps.length > 0 ? requestOfSteps(record.prompt, r.steps) : { prompt: record.prompt, steps: [r.text] }));
+  if (record.kind === 'trace') return [requestOfSteps(record.prompt, record.promptMessages, record.steps, record.answer, record.reference)];
+  const messages = record.promptMessages;
+  return record.responses.map((r) => ({
+    ...(r.steps.length > 0 ? requestOfSteps(record.prompt, messages, r.steps) : { prompt: record.prompt, ...(messages !== undefined ? { messages } : {}), steps: [r.text] }),
+    response: r.text,
+  }));
 }
 
 function responseScore(result: ScoreResult, method: Aggregation): number | undefined {

@@ -1,3 +1,5 @@
+import type { PromptMessage } from '../dataset/types.js';
+
 /**
  * The one interface every reward model implements: the built-in verifier, ONNX PRMs/ORMs, remote models.
  * Scores are probabilities in [0, 1] that a step is correct (higher is better), except an ORM's
@@ -8,8 +10,18 @@
 export interface ScoreRequest {
   /** The prompt / problem text. */
   readonly prompt: string;
+  /**
+   * The prompt's chat turns (system prompt, earlier turns) when the record has them; `prompt` is their
+   * flattening. Scorers that render a chat template render these turns; others read `prompt`.
+   */
+  readonly messages?: readonly PromptMessage[];
   /** The step texts in order (reasoning then answer steps). */
   readonly steps: readonly string[];
+  /**
+   * The whole response as the dataset wrote it, when the record has it (preference responses). Sequence
+   * scorers score this text; joining the steps back could differ from it in whitespace.
+   */
+  readonly response?: string;
   /** The response's final answer when known (extracted by the parser). */
   readonly answer?: string;
   /** The reference (ground-truth) answer when the record has one. */

@@ -103,11 +103,15 @@ describe('reward-lens score', () => {
     assert.equal(readFileSync(input, 'utf8'), before);
   });
 
-  it('falls back to the built-in verifier when a model folder cannot load', async () => {
-    const r = await run(['score', join(EXAMPLES, 'trl-stepwise.jsonl')], { model: '/nonexistent/model', json: true });
-    assert.equal(r.code, 0);
-    assert.match(r.err, /built-in verifier/);
-    assert.equal((JSON.parse(r.out) as { model: string }).model, 'builtin');
+  it('exits 2 with the reason when an explicit --model cannot be loaded (never scores with the verifier instead)', async () => {
+    for (const command of ['score', 'eval']) {
+      const r = await run([command, join(EXAMPLES, 'trl-stepwise.jsonl')], { model: '/nonexistent/model', json: true });
+      assert.equal(r.code, 2, command);
+      assert.equal(r.out, '', `${command} printed no scores`);
+      assert.match(r.err, /cannot load the model in "\/nonexistent\/model"/u);
+      assert.match(r.err, /config\.json|does not exist|not found|missing/iu);
+      assert.doesNotMatch(r.err, /built-in verifier/u);
+    }
   });
 });
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { GraphBuilder } from '../../../scripts/tinyOnnx.js';
-import { checkModelFolder, type Finding } from '../../../src/model/checkModel.js';
+import { checkModelFolder, inspectModelFolder, type Finding } from '../../../src/model/checkModel.js';
 import { testModel } from './modelTestKit.js';
 
 const root = mkdtempSync(join(tmpdir(), 'reward-lens-check-'));
@@ -190,6 +190,33 @@ describe('models check: every error names file, field and fix', () => {
     delete cfg['chat_template'];
     replace(join(a, 'tokenizer_config.json'), JSON.stringify(cfg));
     expectError((await checkModelFolder(a, 'qwen2.5-math-prm')).findings, 'tokenizer_config.json', 'chat_template', /no chat_template/u);
+  });
+
+  it('reads the chat template from chat_template.jinja, as transformers 5 saves it (and prefers it)', async () => {
+    const a = clone('qwen-prm');
+    const cfg = JSON.parse(readFileSync(join(a, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    const template = cfg['chat_template'];
+    assert.equal(typeof template, 'string');
+    delete cfg['chat_template'];
+    replace(join(a, 'tokenizer_config.json'), JSON.stringify(cfg));
+    writeFileSync(join(a, 'chat_template.jinja'), template as string);
+    const ok = await checkModelFolder(a, 'qwen2.5-math-prm');
+    assert.deepEqual(errors(ok.findings), []);
+    const { model } = inspectModelFolder(a, 'qwen2.5-math-prm');
+    assert.ok(model);
+    assert.ok(model.files.some((f) => f.endsWith('chat_template.jinja')), 'the template file is part of the fingerprint');
+    const rendered = model.tokenizer.renderChat([{ role: 'user', content: 'Q' }], false);
+    assert.match(rendered, /<\|im_start\|>user\nQ<\|im_end\|>/u);
+    // The .jinja file wins over tokenizer_config.json, as in transformers.
+    writeFileSync(join(a, 'chat_template.jinja'), 'JINJA{% for m in messages %}[{{ m.role }}]{{ m.content }}{% endfor %}');
+    replace(join(a, 'tokenizer_config.json'), JSON.stringify({ ...cfg, chat_template: template }));
+    const again = inspectModelFolder(a, 'qwen2.5-math-prm').model;
+    assert.equal(again?.tokenizer.renderChat([{ role: 'user', content: 'Q' }], false), 'JINJA[user]Q');
+    // Processor-style chat_template.json is read too.
+    rmSync(join(a, 'chat_template.jinja'));
+    writeFileSync(join(a, 'chat_template.json'), JSON.stringify({ chat_template: 'JSON{% for m in messages %}{{ m.content }}{% endfor %}' }));
+    replace(join(a, 'tokenizer_config.json'), JSON.stringify(cfg));
+    assert.equal(inspectModelFolder(a, 'qwen2.5-math-prm').model?.tokenizer.renderChat([{ role: 'user', content: 'Q' }], false), 'JSONQ');
   });
 
   it('no preset, an unknown preset, and manifest mistakes', async () => {

@@ -3,6 +3,7 @@
  * outputs are read back as step scores. Pure: no Node, no onnxruntime. The tokenizer is reached through
  * {@link TokenizerPort}, so adapters can be tested with a fake one.
  */
+import type { PromptMessage } from '../../dataset/types.js';
 import type { ScoreResult } from '../scorer.js';
 
 /** The named presets (CLI `--preset`, the model picker, `reward-lens.json`). */
@@ -115,11 +116,8 @@ export type ContractParams = ChatSeparatorParams | PieceSeparatorParams | Tagged
 /** The contract kinds. */
 export type ContractKind = ContractParams['kind'];
 
-/** One chat message for a chat template. */
-export interface ChatMessage {
-  readonly role: 'system' | 'user' | 'assistant';
-  readonly content: string;
-}
+/** One chat message for a chat template (the records' prompt turns are such messages). */
+export type ChatMessage = PromptMessage;
 
 /** What the contracts need from a tokenizer: the model's own `tokenizer.json` and chat template. */
 export interface TokenizerPort {
@@ -130,7 +128,7 @@ export interface TokenizerPort {
   tokenToId(token: string): number | undefined;
   /** `bos_token` from tokenizer_config.json, when set. */
   readonly bosToken: string | undefined;
-  /** Whether tokenizer_config.json carries a chat template. */
+  /** Whether the folder carries a chat template (chat_template.jinja, or tokenizer_config.json's). */
   readonly hasChatTemplate: boolean;
   /** Renders the chat template exactly as `apply_chat_template(messages, tokenize=False)` would. */
   renderChat(messages: readonly ChatMessage[], addGenerationPrompt: boolean): string;

@@ -8,6 +8,8 @@ import { ContractError, type ChatMessage, type EncodedInput, type ResolvedContra
 /** Input to encode: the prompt and the steps (or the full response for sequence contracts). */
 export interface EncodeRequest {
   readonly prompt: string;
+  /** The prompt's chat turns, when the record has them (chat-response contracts render them as they are). */
+  readonly messages?: readonly ChatMessage[];
   readonly steps: readonly string[];
   /** The full response text, when known (sequence contracts); otherwise the steps are joined. */
   readonly response?: string;
@@ -110,15 +112,10 @@ export function encodeInput(c: ResolvedContract, tok: TokenizerPort, req: Encode
     case 'chat-response': {
       const response = req.response ?? req.steps.join(p.responseJoiner);
       const useTemplate = p.useChatTemplate === 'auto' ? tok.hasChatTemplate : p.useChatTemplate;
-      let text = useTemplate
-        ? tok.renderChat(
-            [
-              { role: 'user', content: req.prompt },
-              { role: 'assistant', content: response },
-            ],
-            false,
-          )
-        : req.prompt + p.plainJoiner + response;
+      // The reference (Skywork-Reward-V2's card): the conversation as it is, system prompt and earlier turns
+      // included, then the response as the final assistant turn.
+      const turns: readonly ChatMessage[] = req.messages !== undefined && req.messages.length > 0 ? req.messages : [{ role: 'user', content: req.prompt }];
+      let text = useTemplate ? tok.renderChat([...turns, { role: 'assistant', content: response }], false) : req.prompt + p.plainJoiner + response;
       const bos = tok.bosToken;
       const bosId = bos === undefined ? undefined : tok.tokenToId(bos);
       if (useTemplate && p.stripDuplicateBos && bos !== undefined && bos.length > 0 && text.startsWith(bos) && bosId !== undefined && c.specialsBefore.includes(bosId)) {

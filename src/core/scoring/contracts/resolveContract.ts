@@ -53,9 +53,9 @@ const OUTPUTS: Readonly<Record<ContractParams['kind'], OutputKind>> = {
 function needTemplate(tok: TokenizerPort, preset: PresetName): void {
   if (!tok.hasChatTemplate) {
     throw new ContractError(
-      `the ${preset} contract renders a chat template, and tokenizer_config.json has no chat_template`,
+      `the ${preset} contract renders a chat template, and the folder has none (no chat_template.jinja, and no chat_template in tokenizer_config.json)`,
       'chat_template',
-      'Copy tokenizer_config.json (with its chat_template) from the reward model repository into the folder.',
+      'Copy chat_template.jinja, or tokenizer_config.json with its chat_template, from the reward model repository into the folder.',
     );
   }
 }

@@ -160,6 +160,25 @@ describe('encodeInput', () => {
     assert.deepEqual(full.ids, stock.encode('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nthe whole response<|im_end|>\n', true));
   });
 
+  it('skywork-reward-v2: renders a conversation prompt turn by turn (system prompt, earlier turns), never flattened', () => {
+    const c = resolveContract('skywork-reward-v2', params('skywork-reward-v2'), stock);
+    const messages = [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+      { role: 'assistant', content: 'Hello!' },
+      { role: 'user', content: 'And now?' },
+    ] as const;
+    const enc = encodeInput(c, stock, { prompt: 'system: Be brief.\n\nuser: Hi\n\nassistant: Hello!\n\nuser: And now?', messages, steps: ['a'], response: 'Now this.' });
+    // Qwen3's template: earlier assistant turns without a think block, the final one with an empty one.
+    const expected =
+      '<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello!<|im_end|>\n<|im_start|>user\nAnd now?<|im_end|>\n' +
+      '<|im_start|>assistant\n<think>\n\n</think>\n\nNow this.<|im_end|>\n';
+    assert.deepEqual(enc.ids, stock.encode(expected, true));
+    // Without messages the prompt is one user turn, as before.
+    const flat = encodeInput(c, stock, { prompt: 'Hi', steps: ['a'], response: 'Now this.' });
+    assert.deepEqual(flat.ids, stock.encode('<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\nNow this.<|im_end|>\n', true));
+  });
+
   it('seq-cls: drops the BOS a Llama-style template writes when the tokenizer adds its own (no double BOS)', () => {
     // A character tokenizer whose encode adds BOS (id 1) like Llama's, and whose template starts with <s>.
     const llamaLike = {
