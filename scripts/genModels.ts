@@ -358,6 +358,19 @@ export const TEST_FOLDERS: Readonly<Record<string, FolderSpec>> = {
     modelType: 'qwen2',
     manifest: { preset: 'trl-prm', params: { separator: '\n\n' } },
   },
+  'tiny-generator': {
+    model: { ...SMALL, head: 'causal-lm', seed: 17, pastKeyValues: true },
+    architectures: ['Qwen2ForCausalLM'],
+    modelType: 'qwen2',
+    manifest: { model: 'onnx/model.onnx', task: 'text-generation-with-past', description: 'tiny greedy-decoding test model' },
+  },
+  'tiny-generator-fp16': {
+    model: { ...SMALL, head: 'causal-lm', seed: 17, pastKeyValues: true, dtype: 'fp16' },
+    architectures: ['Qwen2ForCausalLM'],
+    modelType: 'qwen2',
+    onnxName: 'model_fp16.onnx',
+    manifest: { model: 'onnx/model_fp16.onnx', task: 'text-generation-with-past', description: 'tiny greedy-decoding test model, fp16' },
+  },
   'skywork-reward-v2': {
     model: { ...SMALL, head: 'sequence-classification', seed: 16, padTokenId: 151643 },
     architectures: ['Qwen3ForSequenceClassification'],

@@ -45,6 +45,29 @@ function providers(device: Device): ort.InferenceSession.ExecutionProviderConfig
   }
 }
 
+/**
+ * An onnxruntime session on the first device of `opts.device`'s order that works (devices this build or
+ * machine lacks are skipped with the reason); every device tried is in `attempts`.
+ */
+export async function openSession(modelPath: string, opts: RunnerOptions): Promise<{ session: ort.InferenceSession; device: Device; attempts: readonly DeviceAttempt[] }> {
+  const base: ort.InferenceSession.SessionOptions = {
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: 4,
+    ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+  };
+  const built = new Set(ort.listSupportedBackends().map((b) => b.name));
+  const skip = (d: Device): string | undefined => deviceUnavailable(d) ?? (d === 'webgpu' && !built.has('webgpu') ? `WebGPU is not in onnxruntime-node's ${process.platform}-${process.arch} build` : undefined);
+  const { value, device, attempts } = await createWithFallback(
+    deviceOrder(opts.device),
+    async (d) => {
+      if (opts.simulateFailures?.includes(d) === true) throw new Error(`simulated ${d} failure`);
+      return ort.InferenceSession.create(modelPath, { ...base, executionProviders: providers(d) });
+    },
+    skip,
+  );
+  return { session: value, device, attempts };
+}
+
 /** onnxruntime's message for an allocation failure. */
 export function isOutOfMemory(message: string): boolean {
   return /alloc|out of memory|bad_alloc|\bOOM\b|memory/iu.test(message);
@@ -60,22 +83,8 @@ export class OnnxRunner implements BatchRunner {
 
   /** Creates the session on the first device that works. */
   static async open(modelPath: string, opts: RunnerOptions): Promise<OnnxRunner> {
-    const base: ort.InferenceSession.SessionOptions = {
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 4,
-      ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
-    };
-    const built = new Set(ort.listSupportedBackends().map((b) => b.name));
-    const skip = (d: Device): string | undefined => deviceUnavailable(d) ?? (d === 'webgpu' && !built.has('webgpu') ? `WebGPU is not in onnxruntime-node's ${process.platform}-${process.arch} build` : undefined);
-    const { value, device, attempts } = await createWithFallback(
-      deviceOrder(opts.device),
-      async (d) => {
-        if (opts.simulateFailures?.includes(d) === true) throw new Error(`simulated ${d} failure`);
-        return ort.InferenceSession.create(modelPath, { ...base, executionProviders: providers(d) });
-      },
-      skip,
-    );
-    return new OnnxRunner(value, device, attempts);
+    const { session, device, attempts } = await openSession(modelPath, opts);
+    return new OnnxRunner(session, device, attempts);
   }
 
   /** Input and output metadata of the session. */

@@ -158,3 +158,16 @@ export function positionsOf(ids: readonly number[], id: number): number[] {
   });
   return out;
 }
+
+/** Causal-LM logits of every vocabulary column at one position (float64). */
+export function lmLogitsAll(w: TinyWeights, h: Float64Array): Float64Array {
+  const lm = head(w, 'lm');
+  const V = w.spec.vocabSize;
+  const out = new Float64Array(V);
+  for (let i = 0; i < h.length; i++) {
+    const hi = h[i] ?? 0;
+    const base = i * V;
+    for (let c = 0; c < V; c++) out[c] = (out[c] ?? 0) + hi * (lm[base + c] ?? 0);
+  }
+  return out;
+}
