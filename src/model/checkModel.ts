@@ -51,7 +51,9 @@ export interface InspectedModel {
 type Json = Record<string, unknown>;
 
 const MANIFEST = 'reward-lens.json';
-const MANIFEST_KEYS = new Set(['preset', 'params', 'model', 'description']);
+const MANIFEST_KEYS = new Set(['preset', 'params', 'model', 'description', 'task']);
+/** The manifest `task` of a causal LM exported with its KV cache for generation (judges), not scoring. */
+export const GENERATOR_TASK = 'text-generation-with-past';
 const ONNX_PREFERENCE = ['onnx/model.onnx', 'model.onnx', 'onnx/model_fp16.onnx', 'onnx/model_q4.onnx', 'onnx/model_q4f16.onnx', 'onnx/model_quantized.onnx'];
 const EXPORT_FIX = 'Export the checkpoint with `reward-lens export <checkpoint> <folder> --preset <name>` (see the README), or copy the whole export folder.';
 
@@ -341,8 +343,48 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
  * and output names, ranks and dtypes against the contract, separators resolving to one token.
  */
 export async function checkModelFolder(dir: string, preset?: string): Promise<CheckResult> {
+  if (preset === undefined) {
+    const generator = checkGeneratorFolder(dir);
+    if (generator !== undefined) return generator;
+  }
   const { findings, model } = inspectModelFolder(dir, preset);
   const ok = !findings.some((f) => f.level === 'error');
   const contract = model?.preset.name ?? preset;
   return { ok, ...(contract !== undefined ? { contract } : {}), findings };
+}
+
+/**
+ * A generator folder (`reward-lens.json` with `"task": "text-generation-with-past"`, as `reward-lens export
+ * --preset generator` writes it): config.json, tokenizer.json and a graph with logits, `past_key_values.*`
+ * inputs and `present.*` outputs. Undefined when the folder is not one.
+ */
+function checkGeneratorFolder(dirArg: string): CheckResult | undefined {
+  const dir = resolve(dirArg);
+  const manifest = existsSync(join(dir, MANIFEST)) ? readJson(join(dir, MANIFEST)).value : undefined;
+  if (manifest?.['task'] !== GENERATOR_TASK) return undefined;
+  const findings: Finding[] = [];
+  const add = (f: Finding): void => {
+    findings.push(f);
+  };
+  for (const file of ['config.json', 'tokenizer.json']) {
+    if (!existsSync(join(dir, file))) add({ level: 'error', file, message: `${file} is missing`, fix: EXPORT_FIX });
+  }
+  const onnxPath = pickOnnx(dir, typeof manifest['model'] === 'string' ? manifest['model'] : undefined, add);
+  if (onnxPath !== undefined) {
+    const rel = relative(dir, onnxPath);
+    try {
+      const s = readOnnxSummary(onnxPath);
+      const past = s.inputs.filter((i) => inputKind(i.name) === 'past').length;
+      const present = s.outputs.filter((o) => /^present\.\d+\.(key|value)$/u.test(o.name)).length;
+      if (!s.outputs.some((o) => o.name === 'logits')) add({ level: 'error', file: rel, field: 'logits', message: 'the graph has no logits output', fix: EXPORT_FIX });
+      if (past === 0 || past !== present) {
+        add({ level: 'error', file: rel, field: 'past_key_values', message: `a generator needs past_key_values.* inputs matched by present.* outputs (found ${past} and ${present})`, fix: 'Export with `reward-lens export HF_DIR OUT --preset generator` (text-generation-with-past).' });
+      }
+      add({ level: 'info', file: rel, message: `generator: ${past / 2} layers of KV cache; inputs ${s.inputs.map((i) => i.name).filter((n) => inputKind(n) !== 'past').join(', ')}` });
+    } catch (e) {
+      add({ level: 'error', file: rel, message: `not a readable ONNX model (${e instanceof Error ? e.message : String(e)})`, fix: EXPORT_FIX });
+    }
+  }
+  const ok = !findings.some((f) => f.level === 'error');
+  return { ok, contract: 'generator', findings };
 }

@@ -219,6 +219,19 @@ describe('models check: every error names file, field and fix', () => {
     assert.equal(inspectModelFolder(a, 'qwen2.5-math-prm').model?.tokenizer.renderChat([{ role: 'user', content: 'Q' }], false), 'JSONQ');
   });
 
+  it('a generator folder (task text-generation-with-past) is checked as a generator', async () => {
+    const ok = await checkModelFolder(testModel('tiny-generator').dir);
+    assert.equal(ok.contract, 'generator');
+    assert.deepEqual(errors(ok.findings), []);
+    assert.ok(ok.findings.some((f) => /KV cache/u.test(f.message)));
+    // The same manifest over a graph without a cache (math-shepherd's no-past causal LM).
+    const a = clone('math-shepherd');
+    replace(join(a, 'reward-lens.json'), JSON.stringify({ model: 'onnx/model.onnx', task: 'text-generation-with-past' }));
+    const bad = await checkModelFolder(a);
+    const e = expectError(bad.findings, 'onnx/model.onnx', 'past_key_values', /needs past_key_values\.\* inputs/u);
+    assert.match(e.fix ?? '', /--preset generator/u);
+  });
+
   it('no preset, an unknown preset, and manifest mistakes', async () => {
     expectError((await checkModelFolder(testModel('math-shepherd').dir)).findings, 'reward-lens.json', 'preset', /no preset/u);
     expectError((await checkModelFolder(testModel('math-shepherd').dir, 'shepherd')).findings, '--preset', undefined, /unknown preset "shepherd"/u);
