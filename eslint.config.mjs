@@ -30,7 +30,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/model/**/*.ts', 'src/cli/**/*.ts', 'test/unit/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['src/model/**/*.ts', 'src/cli/**/*.ts', 'test/unit/**/*.ts', 'test/parity/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', noVscode] },
   },
   {

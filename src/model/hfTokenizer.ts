@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ContractError, type ChatMessage, type TokenizerPort } from '../core/scoring/contracts/contractTypes.js';
+import { usePythonStringMethods } from './jinjaStrings.js';
 
 type Json = Record<string, unknown>;
 
@@ -67,6 +68,7 @@ export class HfTokenizer implements TokenizerPort {
     this.eosToken = tokenText(tokenizerConfig['eos_token']);
     this.padToken = tokenText(tokenizerConfig['pad_token']);
     const source = chatTemplate ?? defaultTemplate(tokenizerConfig['chat_template']);
+    usePythonStringMethods();
     this.template = source === undefined ? undefined : new Template(source);
     this.hasChatTemplate = this.template !== undefined;
     const specials: Json = {};
