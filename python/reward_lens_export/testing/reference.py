@@ -1,6 +1,6 @@
 """Independent PyTorch reference scores, written from each model card's own usage code.
 
-Nothing here imports the exporter: the tokenizer is transformers' AutoTokenizer on the
+Nothing here imports the exporter (except ``verify.dequantized`` for ``weights_from``): the tokenizer is transformers' AutoTokenizer on the
 checkpoint folder, the model is an eager PyTorch forward of the checkpoint. Custom heads
 (Qwen2.5-Math-PRM's ``score`` MLP, Skywork-o1's ``v_head``) are re-declared here the way the
 model repositories declare them.
@@ -13,7 +13,7 @@ Output per request: ``{"ids": [...], "step_scores": [...]}`` (PRMs) or
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -29,10 +29,12 @@ DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 @dataclass
 class Forward:
-    """One forward pass and how to read scores from its logits (a [S, ...] tensor of one row)."""
+    """One forward pass and how to read scores from its logits (a [S, ...] tensor of one row).
+    ``positions``: the token positions ``read`` looks at (the last one for pooled sequence classifiers)."""
 
     ids: list[int]
     read: Callable[[torch.Tensor], list[float]]
+    positions: list[int] = field(default_factory=list)
 
 
 def _safetensors(hf_dir: Path, prefix: str) -> dict[str, torch.Tensor]:
@@ -126,7 +128,7 @@ def plan(tokenizer, preset: str, req: dict) -> tuple[list[int], list[Forward], s
         ids = tokenizer.encode(text)
         sep = tokenizer.encode("<extra_0>")[0]
         marks = [i for i, t in enumerate(ids) if t == sep]
-        return ids, [Forward(ids, lambda lg: F.softmax(lg, dim=-1)[marks, 1].tolist())], "step_scores"
+        return ids, [Forward(ids, lambda lg: F.softmax(lg, dim=-1)[marks, 1].tolist(), marks)], "step_scores"
     if preset == "math-shepherd":
         # math-shepherd-mistral-7b-prm card: f"{question} {output}", steps end with " ки".
         output = "\n".join(f"{s} ки" for s in steps)
@@ -134,7 +136,7 @@ def plan(tokenizer, preset: str, req: dict) -> tuple[list[int], list[Forward], s
         candidates = tokenizer.encode("+ -")[1:]
         tag = tokenizer.encode("ки")[-1]
         marks = [i for i, t in enumerate(ids) if t == tag]
-        return ids, [Forward(ids, lambda lg: F.softmax(lg[:, candidates], dim=-1)[marks, 0].tolist())], "step_scores"
+        return ids, [Forward(ids, lambda lg: F.softmax(lg[:, candidates], dim=-1)[marks, 0].tolist(), marks)], "step_scores"
     if preset == "rlhflow-prm":
         # RLHFlow PRM code: one conversation per prefix, score at position -3 over [+, -].
         plus, minus = tokenizer.encode("+")[-1], tokenizer.encode("-")[-1]
@@ -143,7 +145,7 @@ def plan(tokenizer, preset: str, req: dict) -> tuple[list[int], list[Forward], s
             conversation.append({"role": "user", "content": prompt + " " + step if k == 0 else step})
             conversation.append({"role": "assistant", "content": "+"})
             ids = _chat_ids(tokenizer, conversation)
-            forwards.append(Forward(ids, lambda lg: [F.softmax(lg[-3, [plus, minus]], dim=-1)[0].item()]))
+            forwards.append(Forward(ids, lambda lg: [F.softmax(lg[-3, [plus, minus]], dim=-1)[0].item()], [len(ids) - 3]))
         return forwards[-1].ids if forwards else [], forwards, "step_scores"
     if preset == "skywork-o1-prm":
         # skywork-o1-prm-inference prepare_input: bos + problem + "\n", then each step + "\n" id.
@@ -153,13 +155,13 @@ def plan(tokenizer, preset: str, req: dict) -> tuple[list[int], list[Forward], s
         for step in steps:
             ids += (tokenizer.encode(step) if step != "" else []) + [newline]
             marks.append(len(ids) - 1)
-        return ids, [Forward(ids, lambda lg: torch.sigmoid(lg[marks]).tolist())], "step_scores"
+        return ids, [Forward(ids, lambda lg: torch.sigmoid(lg[marks]).tolist(), marks)], "step_scores"
     if preset == "trl-prm":
         # ProcessBench run_eval_prm_trl / TRL docs: prefix sep.join([prompt, *steps[:k]]) + sep, LABEL_1 at the last token.
         sep, forwards = "\n", []
         for k in range(1, len(steps) + 1):
             ids = tokenizer(sep.join([prompt, *steps[:k]]) + sep)["input_ids"]
-            forwards.append(Forward(list(ids), lambda lg: [F.softmax(lg[-1], dim=-1)[1].item()]))
+            forwards.append(Forward(list(ids), lambda lg: [F.softmax(lg[-1], dim=-1)[1].item()], [len(ids) - 1]))
         return forwards[-1].ids if forwards else [], forwards, "step_scores"
     if preset in ORM_PRESETS:
         # Skywork-Reward-V2 card: chat template, drop a duplicate leading bos, tokenizer(text), logits[0][0].
@@ -170,7 +172,7 @@ def plan(tokenizer, preset: str, req: dict) -> tuple[list[int], list[Forward], s
         if tokenizer.bos_token is not None and text.startswith(tokenizer.bos_token):
             text = text[len(tokenizer.bos_token):]
         ids = list(tokenizer(text)["input_ids"])
-        return ids, [Forward(ids, lambda lg: [lg[0].item()])], "sequence_score"
+        return ids, [Forward(ids, lambda lg: [lg[0].item()], [len(ids) - 1])], "sequence_score"
     raise SystemExit(f"reference: preset {preset!r} has no scoring contract")
 
 
@@ -203,11 +205,20 @@ def run_forwards(model: nn.Module, forwards: list[Forward], batched: bool, pad_i
     return [f.read(logits[row] if pooled else logits[row, : len(f.ids)]) for row, f in enumerate(forwards)]
 
 
-def reference(hf_dir: Path, preset: str, requests: list[dict], batched: bool = False, dtype: str = "fp32") -> list[dict]:
+def reference(hf_dir: Path, preset: str, requests: list[dict], batched: bool = False, dtype: str = "fp32", weights_from: Path | None = None) -> list[dict]:
+    """``weights_from``: an int4 ONNX file (MatMulNBits); its dequantized weights replace the model's
+    Linear weights first (the exporter's ``verify.dequantized``), so the scores are those of the
+    int4 file's weights computed by PyTorch."""
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(hf_dir))
     model = load_model(hf_dir, preset, dtype)
+    if weights_from is not None:
+        from ..verify import dequantized
+
+        if not Path(weights_from).is_file():
+            raise SystemExit(f"{weights_from}: no such file (--weights-from takes an int4 ONNX file, e.g. OUT/onnx/model_q4.onnx)")
+        model = dequantized(model, Path(weights_from)).to(DTYPES[dtype])
     plans = [plan(tokenizer, preset, r) for r in requests]
     forwards = [f for _, fs, _ in plans for f in fs]
     scores = run_forwards(model, forwards, batched, _pad_id(model, tokenizer), preset in ORM_PRESETS) if forwards else []

@@ -156,3 +156,29 @@ describe('the built binary', () => {
     assert.equal((JSON.parse(res.stdout) as { format: string }).format, 'trl-preference');
   });
 });
+
+describe('reward-lens export', () => {
+  it('without a Python that has torch: exit 2 with the interpreters tried and the pip command', async () => {
+    const python = join(tmpdir(), 'no-such-python-for-reward-lens');
+    const r = await run(['export', join(EXAMPLES), join(tmpdir(), 'never-written'), '--preset', 'trl-prm'], { python });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /no usable Python/u);
+    assert.match(r.err, /no-such-python-for-reward-lens cannot be run/u);
+    assert.match(r.err, /pip install -r .*python[/\\]requirements\.txt/u);
+    assert.equal(existsSync(join(tmpdir(), 'never-written')), false);
+  });
+
+  it('a Python that lacks the packages is named with what it lacks', async () => {
+    const r = await run(['export', EXAMPLES, join(tmpdir(), 'never-written'), '--preset', 'trl-prm'], { python: 'python3' });
+    // The machine's own python3 has no torch (the exporter's packages live in a venv); if it ever does, the
+    // exporter itself runs and refuses examples/ (no config.json) with exit 2 all the same.
+    assert.equal(r.code, 2);
+    assert.match(r.err, /lacks torch|config\.json/u);
+  });
+
+  it('usage: HF_DIR and OUT are required', async () => {
+    const r = await run(['export', EXAMPLES]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /usage: reward-lens export HF_DIR OUT --preset NAME/u);
+  });
+});
