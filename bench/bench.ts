@@ -1,5 +1,6 @@
 import { benchEditor } from './editor.js';
 import { benchParsing } from './parsing.js';
+import { benchPytorch } from './pytorch.js';
 import { benchScoring } from './scoring.js';
 
 /**
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   }
   if (want('scoring')) {
     if (!json) process.stderr.write('scoring: generating a model and traces...\n');
-    result['scoring'] = await benchScoring();
+    result['scoring'] = { ...(await benchScoring()), ...(await benchPytorch()) };
   }
   if (want('editor')) result['editor'] = benchEditor();
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);

@@ -160,6 +160,12 @@ def _backbone(ckpt: Checkpoint) -> nn.Module:
     return backbone.eval()
 
 
+def positions(input_ids: torch.Tensor) -> torch.Tensor:
+    """``position_ids`` as transformers defaults them (0..S-1 for every row), written out as [B, S]: traced from
+    transformers' default they are [1, S], which onnxruntime's fused RotaryEmbedding rejects for batches."""
+    return torch.arange(input_ids.shape[1], device=input_ids.device).unsqueeze(0).expand(input_ids.shape[0], -1)
+
+
 class ProcessRewardMlp(nn.Module):
     """Qwen2ForProcessRewardModel: backbone + ``score`` MLP on every token -> [B, S, num_labels]."""
 
@@ -169,7 +175,7 @@ class ProcessRewardMlp(nn.Module):
         self.score = score
 
     def forward(self, input_ids, attention_mask):
-        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).last_hidden_state
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, position_ids=positions(input_ids), use_cache=False).last_hidden_state
         return self.score(hidden)
 
 
@@ -182,7 +188,7 @@ class ValueHead(nn.Module):
         self.summary = summary
 
     def forward(self, input_ids, attention_mask):
-        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).last_hidden_state
+        hidden = self.model(input_ids=input_ids, attention_mask=attention_mask, position_ids=positions(input_ids), use_cache=False).last_hidden_state
         return self.summary(hidden).squeeze(-1)
 
 
@@ -195,9 +201,10 @@ class LogitsOnly(nn.Module):
         self.use_cache_kw = use_cache_kw
 
     def forward(self, input_ids, attention_mask):
+        pos = positions(input_ids)
         if self.use_cache_kw:
-            return self.m(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits
-        return self.m(input_ids=input_ids, attention_mask=attention_mask).logits
+            return self.m(input_ids=input_ids, attention_mask=attention_mask, position_ids=pos, use_cache=False).logits
+        return self.m(input_ids=input_ids, attention_mask=attention_mask, position_ids=pos).logits
 
 
 class DecoderWithPast(nn.Module):

@@ -67,6 +67,44 @@ def export(module: torch.nn.Module, config: dict, scratch: Path) -> Path:
     return path
 
 
+def fuse_for_ort(path: Path) -> tuple[onnx.ModelProto, dict[str, int]] | None:
+    """onnxruntime's fused kernels for the traced graph (onnxscript's ort_fusions): RMSNorm and Skip-RMSNorm,
+    RotaryEmbedding with a cos/sin cache, and scaled dot-product attention as ``com.microsoft::MultiHeadAttention``
+    (measured here on a hidden-256 Qwen2 PRM: 16k → 23k tokens/s on CPU). The GroupQueryAttention fusion is left
+    out: it reads sequence lengths as if the batch were one row and fails on right-padded batches (so does the
+    rotary fusion unless ``position_ids`` are [B, S], which the wrappers write out). Returns None when nothing
+    fused or the rewriter failed; the caller checks the fused graph against PyTorch and keeps the traced one if
+    it does not pass."""
+    try:
+        import onnx_ir as ir
+        from onnxscript.optimizer import optimize
+        from onnxscript.rewriter import ort_fusions
+        from onnxscript.rewriter.ort_fusions import cos_sin_cache, rms_normalization, rotary_embedding, sdpa, sdpa_via_mha, skip_normalization
+        from onnx_ir.passes import common as common_passes
+    except ImportError:
+        return None
+    try:
+        model = ir.load(str(path))
+        common_passes.ShapeInferencePass()(model)
+        optimize(model)
+        ort_fusions.shape_optimization.rules.apply_to_model(model)
+        optimize(model)
+        counts = {
+            "rms_normalization": rms_normalization.fuse_rms_normalization(model),
+            "skip_rms_normalization": skip_normalization.fuse_skip_rms_normalization(model),
+            "rotary_embedding": rotary_embedding.fuse_rotary_embedding(model),
+            "cos_sin_cache": cos_sin_cache.fuse_cos_sin_cache(model),
+            "sdpa": sdpa.fuse_sdpa(model, apply_shape_inference=True),
+        }
+        counts["multi_head_attention"] = sdpa_via_mha.replace_sdpa_by_mha(model) if counts["sdpa"] else 0
+        optimize(model)
+        if not any(counts.values()):
+            return None
+        return ir.to_proto(ir.external_data.load_to_model(model)), counts
+    except Exception:  # a graph the rewriter does not understand: keep the traced one
+        return None
+
+
 def model_bytes(model: onnx.ModelProto) -> int:
     return sum(t.ByteSize() for t in model.graph.initializer)
 
@@ -90,7 +128,9 @@ def to_fp16(model: onnx.ModelProto) -> onnx.ModelProto:
     """fp16 weights and activations; graph inputs and outputs stay int64/float32."""
     from onnxruntime.transformers.float16 import convert_float_to_float16
 
-    return convert_float_to_float16(model, keep_io_types=True, disable_shape_infer=model_bytes(model) > TWO_GB)
+    copy = onnx.ModelProto()
+    copy.CopyFrom(model)  # the converter edits its input in place when shape inference is off
+    return convert_float_to_float16(copy, keep_io_types=True, disable_shape_infer=model_bytes(copy) > TWO_GB)
 
 
 def to_int4(fp32_path: Path) -> onnx.ModelProto:
@@ -100,6 +140,11 @@ def to_int4(fp32_path: Path) -> onnx.ModelProto:
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
     logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
-    quantizer = MatMulNBitsQuantizer(onnx.load(str(fp32_path)), bits=4, block_size=32, is_symmetric=True)
+    model = onnx.load(str(fp32_path))
+    # Only the model's weight matrices: a constant MatMul whose inner dimension is under one block (e.g. the
+    # rotary inverse frequencies, [1, head_dim/2] once the graph is folded) is not a weight and stays exact.
+    weights = {t.name: t.dims for t in model.graph.initializer}
+    small = [n.name for n in model.graph.node if n.op_type == "MatMul" and n.input[1] in weights and (len(weights[n.input[1]]) != 2 or weights[n.input[1]][0] < 32)]
+    quantizer = MatMulNBitsQuantizer(model, bits=4, block_size=32, is_symmetric=True, nodes_to_exclude=small)
     quantizer.process()
     return quantizer.model.model

@@ -116,3 +116,35 @@ def test_round_trip(qwen_prm_checkpoint, tmp_path, capsys):
     ids = np.array([[151644, 151651, 198, 151651, 0, 0]], np.int64)
     (logits,) = session.run(["logits"], {"input_ids": ids, "attention_mask": (ids != 0).astype(np.int64)})
     assert logits.shape == (1, 6, 2) and logits.dtype == np.float32
+
+
+def test_fused_graph_is_used_when_it_passes(qwen_prm_checkpoint, tmp_path, capsys):
+    import onnx
+
+    code, out, err = run(capsys, qwen_prm_checkpoint, tmp_path / "out", "--preset", "qwen2.5-math-prm", "--json")
+    assert code == 0, err
+    assert "fused for onnxruntime" in err and "(fused graph)" in err
+    ops = {n.op_type for n in onnx.load(str(tmp_path / "out" / "onnx" / "model.onnx")).graph.node}
+    assert "MultiHeadAttention" in ops and "SkipSimplifiedLayerNormalization" in ops
+
+
+def test_fused_graph_that_fails_the_check_is_dropped(qwen_prm_checkpoint, tmp_path, capsys, monkeypatch):
+    import onnx
+    from onnx import numpy_helper
+
+    from reward_lens_export import onnx_io
+
+    def broken_fusion(path):
+        model = onnx.load(str(path))
+        head = [t for t in model.graph.initializer if "score" in t.name]
+        assert head, [t.name for t in model.graph.initializer][:20]
+        for t in head:  # a "fusion" that changed the numbers of the score head
+            t.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(t) + 0.5, t.name))
+        return model, {"rms_normalization": 1}
+
+    monkeypatch.setattr(onnx_io, "fuse_for_ort", broken_fusion)
+    code, out, err = run(capsys, qwen_prm_checkpoint, tmp_path / "out", "--preset", "qwen2.5-math-prm", "--json")
+    assert code == 0, err
+    assert "the fused graph is off by" in err and "(traced graph)" in err
+    summary = json.loads(out)
+    assert summary["ok"] is True and all(c["passed"] for c in summary["checks"])

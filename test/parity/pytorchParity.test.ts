@@ -11,7 +11,6 @@
 // Needs the Python venv of scripts/installPythonDeps.sh; under CI=true a missing venv fails, never skips.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,6 +19,7 @@ import { parseBytes } from '../../src/core/parseDocument.js';
 import { encodeInput } from '../../src/core/scoring/contracts/encodeInput.js';
 import { requestsOf } from '../../src/core/scoring/scoreRecords.js';
 import type { ScoreRequest } from '../../src/core/scoring/scorer.js';
+import { exporterHash, runPython } from '../../scripts/pythonExporter.js';
 import { defaultVenvPython } from '../../src/cli/exportCommand.js';
 import { buildEngine } from '../../src/model/buildEngine.js';
 import { inspectModelFolder, type InspectedModel } from '../../src/model/checkModel.js';
@@ -34,31 +34,12 @@ if (!available && CI) throw new Error(`The parity suite needs ${PYTHON} (run scr
 const skip = available ? false : `no Python venv at ${PYTHON}: run scripts/installPythonDeps.sh`;
 
 /** Work folder keyed by the exporter's sources, so checkpoints and exports are reused while they are unchanged. */
-const WORK = (() => {
-  const h = createHash('sha256');
-  const walk = (dir: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-      if (e.name === '__pycache__' || e.name === '.pytest_cache') continue;
-      const p = join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else {
-        h.update(p.slice(ROOT.length));
-        h.update(readFileSync(p));
-      }
-    }
-  };
-  walk(join(ROOT, 'python'));
-  return join(ROOT, '.cache', 'parity', h.digest('hex').slice(0, 16));
-})();
+const WORK = join(ROOT, '.cache', 'parity', exporterHash(ROOT));
 
 function run(cmd: string, args: readonly string[], what: string): string {
-  const r = spawnSync(cmd, args, {
-    cwd: ROOT,
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    env: { ...process.env, PYTHONPATH: join(ROOT, 'python'), REWARD_LENS_PYTHON: PYTHON },
-  });
-  assert.equal(r.status, 0, `${what} failed (exit ${r.status}):\n${r.stderr.slice(-4000)}`);
+  if (cmd === PYTHON) return runPython(PYTHON, args, what, ROOT);
+  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, REWARD_LENS_PYTHON: PYTHON } });
+  assert.equal(r.status, 0, `${what} failed (exit ${String(r.status)}):\n${r.stderr.slice(-4000)}`);
   return r.stdout;
 }
 
