@@ -77,7 +77,10 @@ else
   echo '{ "private": true }' >"$CODE_SERVER_DIR/package.json"
   # npm must itself run on Node 24: code-server's postinstall reads the Node version from npm's user agent.
   # npm_config_nodedir points node-gyp at Node 24's bundled headers (there is no nodejs.org download here).
-  (cd "$CODE_SERVER_DIR" && PATH="$(dirname "$node24"):$PATH" npm_config_nodedir="$node24_headers" \
+  # Under `npm test` the parent npm's npm_config_user_agent ("… node/v20 …") would be read as the nested npm's own
+  # config, and code-server's postinstall would refuse Node 20: drop the parent's npm_* variables.
+  (cd "$CODE_SERVER_DIR" && env -u npm_config_user_agent -u npm_execpath -u npm_node_execpath -u npm_config_node_gyp \
+    PATH="$(dirname "$node24"):$PATH" npm_config_nodedir="$node24_headers" \
     npm install --no-save --no-audit --no-fund --no-package-lock "code-server@$CODE_SERVER_VERSION")
   spdlog="$CODE_SERVER_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/spdlog/build/Release/spdlog.node"
   [ -f "$spdlog" ] || { echo "error: code-server's native modules were not built ($spdlog is missing)" >&2; exit 1; }
