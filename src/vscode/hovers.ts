@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Step, StepLabel } from '../core/dataset/types.js';
 import { stepAt } from '../core/editor/stepLocator.js';
-import { formatStepHover } from '../core/hover/formatStepHover.js';
+import { formatStepHover, modelDisplayName } from '../core/hover/formatStepHover.js';
 import { aggregateAll } from '../core/scoring/aggregate.js';
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
@@ -61,8 +61,9 @@ export class StepHoverProvider implements vscode.HoverProvider {
         threshold: s.threshold,
         aggregates: aggregateAll(result.steps.map((x) => x.score)),
         aggregation: s.aggregation,
-        model: this.scores.modelId === 'builtin' ? 'built-in verifier' : this.scores.modelId,
+        model: modelDisplayName(this.scores.modelId),
         device: result.device,
+        ...(Array.isArray(sc.checks) ? { checks: sc.checks } : {}),
         label: step?.label ?? 'unknown',
         links,
       }),

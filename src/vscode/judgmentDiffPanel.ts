@@ -21,12 +21,17 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
       const stored = deps.scores.lookup(doc.uri, record);
       const s = deps.settings();
       const scores = stored ? assembleScored(record, stored.results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 }) : undefined;
-      const responseScores = scores?.kind === 'preference' ? scores.responses.map((r) => r.score) : [];
+      const responses = scores?.kind === 'preference' ? scores.responses : [];
       return {
         kind: 'judgmentDiff',
         fileName: doc.uri.path.split('/').pop() ?? '',
         recordIndex,
-        judgment: buildJudgment(record, responseScores),
+        // Step scores travel too: their critiques explain each response's score beside the step they concern.
+        judgment: buildJudgment(
+          record,
+          responses.map((r) => r.score),
+          responses.map((r) => r.steps),
+        ),
         scoring: viewScoring(deps, stored?.stale ?? false),
       };
     },

@@ -1,13 +1,15 @@
 // Pure model of what the Judgment Diff shows: the verdict line and the two compared panes with their diff runs.
 // No DOM: unit-tested in plain Node. Display strings have bidi controls made visible.
-import { diffResponses, sideParts, type DiffPart, type Judgment, type JudgmentResponse } from '../../src/core/diff/alignResponses.js';
-import { neutraliseBidi } from '../../src/core/text/escape.js';
+import { diffResponses, sideParts, type DiffPart, type Judgment, type JudgmentResponse, type StepCritique } from '../../src/core/diff/alignResponses.js';
+import { neutraliseBidi, truncate } from '../../src/core/text/escape.js';
 import type { ViewScoring } from '../../src/protocol/messages.js';
 import { formatMargin, formatScore } from '../format/numbers.js';
 import { scoreClass, type ScoreClass } from '../format/scoreColor.js';
 
 /** Characters of a response shown when no diff could be computed. */
 export const MAX_PLAIN_CHARS = 100_000;
+/** Characters of one critique shown in a pane. */
+export const MAX_CRITIQUE_CHARS = 2_000;
 
 /** The headline: does the model agree with the dataset's label? */
 export interface Verdict {
@@ -27,8 +29,25 @@ export interface Pane {
   readonly scoreText: string;
   readonly scoreClass: ScoreClass;
   readonly parts: readonly DiffPart[];
+  /** The scorer's step critiques, each shown in the text right after the step it concerns. */
+  readonly critiques: readonly PaneCritique[];
   /** Set when the text was shown without a diff, saying why. */
   readonly notice?: string;
+}
+
+/** One critique as a pane shows it. */
+export interface PaneCritique {
+  /** 0-based index of the (last) step it concerns. */
+  readonly step: number;
+  /** Shown before `parts[at]` (`at === parts.length`: after the text). Parts are cut so a step's end is a boundary. */
+  readonly at: number;
+  /** False when the step could not be found in the shown text; the critique then follows the text. */
+  readonly placed: boolean;
+  /** `Step 2 · 0.120`; a run of steps with the same critique is shown once, as `Steps 2–5`. */
+  readonly heading: string;
+  /** Display-safe critique text. */
+  readonly text: string;
+  readonly scoreClass: ScoreClass;
 }
 
 /** The verdict of a judgment in words. */
@@ -56,7 +75,67 @@ function factsOf(r: JudgmentResponse, total: number): string[] {
   return facts;
 }
 
-function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', parts: readonly DiffPart[], s: ViewScoring, notice?: string): Pane {
+/** Consecutive steps with the same critique (a model that could not score a response says so for every step) merge. */
+function mergeRuns(critiques: readonly StepCritique[]): { first: number; last: StepCritique }[] {
+  const runs: { first: number; last: StepCritique }[] = [];
+  for (const c of critiques) {
+    const prev = runs[runs.length - 1];
+    if (prev && prev.last.step === c.step - 1 && prev.last.text === c.text) prev.last = c;
+    else runs.push({ first: c.step, last: c });
+  }
+  return runs;
+}
+
+/**
+ * Cuts `parts` (which concatenate to the shown text) at each critique's step end and says where each critique goes.
+ * Offsets are of the raw text, so this runs before bidi controls are made visible (which changes lengths).
+ */
+function placeCritiques(raw: readonly DiffPart[], critiques: readonly StepCritique[], s: ViewScoring): { parts: DiffPart[]; critiques: PaneCritique[] } {
+  const shown = raw.map((p) => p.text).join('');
+  // A critique goes after its step's line break, if any, so the text does not show an empty line above the next step.
+  const cutOf = (end: number | undefined): number | undefined => {
+    if (end === undefined || end > shown.length) return undefined;
+    const lineBreak = /^\r?\n/.exec(shown.slice(end, end + 2))?.[0].length ?? 0;
+    return end + lineBreak;
+  };
+  const runs = mergeRuns(critiques);
+  const cuts = [...new Set(runs.flatMap((r) => cutOf(r.last.end) ?? []))].sort((a, b) => a - b);
+  const parts: DiffPart[] = [];
+  const indexAt = new Map<number, number>();
+  let pos = 0;
+  let next = 0;
+  for (const p of raw) {
+    let from = 0;
+    while (next < cuts.length && (cuts[next] ?? 0) <= pos + p.text.length) {
+      const cut = (cuts[next] ?? 0) - pos;
+      if (cut > from) parts.push({ kind: p.kind, text: p.text.slice(from, cut) });
+      from = Math.max(from, cut);
+      indexAt.set(cuts[next] ?? 0, parts.length);
+      next++;
+    }
+    if (from < p.text.length) parts.push({ kind: p.kind, text: p.text.slice(from) });
+    pos += p.text.length;
+  }
+  const placed: PaneCritique[] = runs.map(({ first, last }) => {
+    const cut = cutOf(last.end);
+    const at = cut === undefined ? undefined : indexAt.get(cut);
+    const steps = first === last.step ? `Step ${last.step + 1}` : `Steps ${first + 1}\u2013${last.step + 1}`;
+    return {
+      step: last.step,
+      at: at ?? parts.length,
+      placed: at !== undefined,
+      heading: `${steps}${last.score !== undefined ? ` · ${formatScore(last.score)}` : ''}${at === undefined ? ' (not found in the shown text)' : ''}`,
+      text: truncate(neutraliseBidi(last.text.length > MAX_CRITIQUE_CHARS + 1 ? last.text.slice(0, MAX_CRITIQUE_CHARS + 1) : last.text), MAX_CRITIQUE_CHARS),
+      scoreClass: scoreClass(last.score, s),
+    };
+  });
+  // Stable: unplaced critiques keep step order after the placed ones at the end.
+  placed.sort((a, b) => a.at - b.at);
+  return { parts, critiques: placed };
+}
+
+function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', rawParts: readonly DiffPart[], s: ViewScoring, notice?: string): Pane {
+  const { parts, critiques } = placeCritiques(rawParts, r.critiques, s);
   return {
     index: r.index,
     side,
@@ -67,6 +146,7 @@ function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', parts: r
     scoreText: formatScore(r.score),
     scoreClass: scoreClass(r.score, s),
     parts: parts.map((p) => ({ kind: p.kind, text: neutraliseBidi(p.text) })),
+    critiques,
     ...(notice !== undefined ? { notice } : {}),
   };
 }

@@ -8,7 +8,7 @@ import { scoreClass } from '../format/scoreColor.js';
 import type { HostApi } from '../host.js';
 import { displayLine } from '../tree/layoutTree.js';
 import { displayText, el, scoreLegend, toolbarButton } from '../ui.js';
-import { layoutPanes, pick, verdictOf, type Pane } from './layoutDiff.js';
+import { layoutPanes, pick, verdictOf, type Pane, type PaneCritique } from './layoutDiff.js';
 
 /** The live Judgment Diff view. */
 export interface DiffViewHandle {
@@ -93,6 +93,7 @@ export function createDiffView(container: HTMLElement, host: HostApi): DiffViewH
   function renderPane(p: Pane): HTMLElement {
     const section = el(doc, 'section', `pane ${p.side} ${p.chosen ? 'chosen' : 'rejected'}`);
     section.setAttribute('aria-label', p.heading);
+    section.dataset['response'] = String(p.index);
     const head = el(doc, 'header', 'pane-head');
     const h = el(doc, 'h2', '', p.heading);
     const score = el(doc, 'span', `score-pill score-${p.scoreClass}`, p.scoreText);
@@ -104,17 +105,30 @@ export function createDiffView(container: HTMLElement, host: HostApi): DiffViewH
     head.append(h, score, meta, reveal);
     section.append(head);
     if (p.notice !== undefined) section.append(el(doc, 'p', 'note', p.notice));
-    const body = select(el(doc, 'div', 'diff-text'));
-    body.attr('tabindex', 0).attr('aria-label', `${p.heading} text`);
-    body
-      .selectAll('span')
-      .data<DiffPart>(p.parts)
-      .join('span')
-      .attr('class', (d) => `part ${d.kind}`)
-      .text((d) => d.text);
-    const bodyNode = body.node();
-    if (bodyNode) section.append(bodyNode);
+    const body = el(doc, 'div', 'diff-text');
+    body.tabIndex = 0;
+    body.setAttribute('aria-label', `${p.heading} text${p.critiques.length > 0 ? `, with ${p.critiques.length} step critique${p.critiques.length === 1 ? '' : 's'}` : ''}`);
+    // Each critique sits in the text right after its step, so it is read (and seen) next to what it explains.
+    let next = 0;
+    const critiques = p.critiques;
+    const appendCritiquesAt = (at: number): void => {
+      for (let c = critiques[next]; c !== undefined && c.at === at; c = critiques[++next]) body.append(renderCritique(c));
+    };
+    p.parts.forEach((d: DiffPart, i) => {
+      appendCritiquesAt(i);
+      body.append(el(doc, 'span', `part ${d.kind}`, d.text));
+    });
+    appendCritiquesAt(p.parts.length);
+    section.append(body);
     return section;
+  }
+
+  function renderCritique(c: PaneCritique): HTMLElement {
+    const note = el(doc, 'span', `critique score-${c.scoreClass}${c.placed ? '' : ' unplaced'}`);
+    note.setAttribute('role', 'note');
+    note.dataset['step'] = String(c.step);
+    note.append(el(doc, 'span', 'critique-head', `${c.heading} · critique`), el(doc, 'span', 'critique-text', c.text));
+    return note;
   }
 
   function render(): void {

@@ -8,6 +8,7 @@ import type { ScoringState, TraceTreeView } from '../../src/protocol/messages.js
 import { formatRange, formatScore } from '../format/numbers.js';
 import type { HostApi } from '../host.js';
 import { displayText, el, scoreLegend, toolbarButton } from '../ui.js';
+import { boxInside, fitTransform, layoutBounds, nodeBox, scrollIntoView, type PanelSize, type ViewTransform } from './fitView.js';
 import { DEFAULT_TREE_LAYOUT, findNode, layoutTree, navigate, revealTarget, type LayoutNode, type NavKey, type TreeLayout } from './layoutTree.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -15,6 +16,10 @@ const SVG = 'http://www.w3.org/2000/svg';
 const DROP_MARK = 0.2;
 /** The first view never shrinks the tree below this scale; Fit does, on request. */
 const READABLE_SCALE = 0.6;
+/** The smallest zoom (Fit on a huge tree, or the wheel). */
+const MIN_SCALE = 0.1;
+/** Panel pixels kept free around a fitted tree or a box scrolled into view. */
+const FIT_PADDING = 12;
 /** Responses listed in the details pane of one node. */
 const MAX_LISTED = 50;
 
@@ -61,65 +66,94 @@ export function createTreeView(container: HTMLElement, host: HostApi): TreeViewH
   const linkLayer = viewport.append('g').attr('class', 'links');
   const nodeLayer = viewport.append('g').attr('class', 'nodes');
 
+  /**
+   * How the view follows the panel: `readable` refits on every resize at no less than a readable scale (the first
+   * view), `whole` refits the whole tree (after Fit), and `manual` once the user pans or zooms: nothing moves then.
+   */
+  let mode: 'readable' | 'whole' | 'manual' = 'readable';
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   const zoomBehavior: ZoomBehavior<SVGSVGElement, unknown> = d3zoom<SVGSVGElement, unknown>()
-    .scaleExtent([0.1, 2.5])
+    .scaleExtent([MIN_SCALE, 2.5])
     .on('zoom', (event: D3ZoomEvent<SVGSVGElement, unknown>) => {
       viewport.attr('transform', event.transform.toString());
+      // Only user gestures carry a source event; our own fits and scrolls do not.
+      if (event.sourceEvent) mode = 'manual';
       clearTimeout(saveTimer);
-      saveTimer = setTimeout(() => saveState({ transform: { x: event.transform.x, y: event.transform.y, k: event.transform.k } }), 250);
+      saveTimer = setTimeout(() => saveState(), 250);
     });
   // Double-click stays free for the nodes; wheel and drag pan and zoom.
   svg.call(zoomBehavior).on('dblclick.zoom', null);
+  // A transform is saved only once the user has moved the view; otherwise the view is fitted afresh.
   const t0 = saved?.transform;
-  if (t0) svg.call(zoomBehavior.transform, zoomIdentity.translate(t0.x, t0.y).scale(t0.k));
+  if (t0) {
+    svg.call(zoomBehavior.transform, zoomIdentity.translate(t0.x, t0.y).scale(t0.k));
+    mode = 'manual';
+  }
   let fitted = t0 !== undefined;
 
-  function saveState(patch: { transform?: { x: number; y: number; k: number } } = {}): void {
-    const prev = host.getState().tree ?? {};
+  function saveState(): void {
+    const t = zoomTransform(svgNode);
     host.patchState({
       tree: {
-        ...prev,
         ...(selected !== undefined ? { selected } : {}),
         collapsed: [...collapsed],
-        ...patch,
+        ...(mode === 'manual' ? { transform: { x: t.x, y: t.y, k: t.k } } : {}),
       },
     });
   }
 
   scoreButton.addEventListener('click', () => host.post({ type: 'score' }));
-  fitButton.addEventListener('click', () => fit());
+  fitButton.addEventListener('click', () => {
+    mode = 'whole';
+    fit();
+  });
   expandButton.addEventListener('click', () => {
     collapsed.clear();
     render();
     saveState();
   });
 
-  /**
-   * Fits the whole tree in view. With `around`, a tree that would shrink below a readable scale is shown at that scale
-   * instead, centred on the given node (the first view of a big tree, or a narrow panel).
-   */
-  function fit(around?: LayoutNode): void {
-    if (!layout) return;
-    const w = svgNode.clientWidth || 800;
-    const h = svgNode.clientHeight || 600;
-    const k = Math.max(0.1, Math.min(1, w / layout.width, h / layout.height));
-    if (around && k < READABLE_SCALE) {
-      const cx = around.x + around.width / 2;
-      svg.call(zoomBehavior.transform, zoomIdentity.translate(w / 2 - cx * READABLE_SCALE, h / 2 - around.y * READABLE_SCALE).scale(READABLE_SCALE));
-      return;
-    }
-    svg.call(zoomBehavior.transform, zoomIdentity.translate((w - layout.width * k) / 2, Math.max(0, (h - layout.height * k) / 2)).scale(k));
+  function panelSize(): PanelSize {
+    const r = svgNode.getBoundingClientRect();
+    return { width: r.width, height: r.height };
   }
 
+  function setTransform(t: ViewTransform): void {
+    svg.call(zoomBehavior.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
+  }
+
+  /**
+   * Fits the tree to the panel (see `fitTransform`): the first view and resizes keep a readable scale with the root
+   * in view, Fit shows the whole tree however small. The selected box is brought in too where the root stays in view.
+   * Returns false while the panel has no size yet (the resize observer fits it once it has).
+   */
+  function fit(): boolean {
+    if (!layout || mode === 'manual') return false;
+    const panel = panelSize();
+    if (panel.width < 1 || panel.height < 1) return false;
+    const root = layout.nodes[0];
+    const sel = selected === undefined ? undefined : layout.byId.get(selected);
+    const content = layoutBounds(layout);
+    setTransform(
+      fitTransform(content, panel, root ? nodeBox(root) : content, { padding: FIT_PADDING, maxScale: 1, minScale: mode === 'readable' ? READABLE_SCALE : MIN_SCALE }, sel ? nodeBox(sel) : undefined),
+    );
+    return true;
+  }
+
+  // Refit when the panel changes size (editor split, sidebar toggled, window resized) until the user takes over.
+  const resizeObserver = new ResizeObserver(() => {
+    if (!layout) return;
+    if (!fitted) fitted = fit();
+    else if (mode !== 'manual') fit();
+  });
+  resizeObserver.observe(svgNode);
+
   function ensureVisible(node: LayoutNode): void {
-    const w = svgNode.clientWidth;
-    const h = svgNode.clientHeight;
-    if (w === 0 || h === 0) return;
+    const panel = panelSize();
+    if (panel.width < 1 || panel.height < 1) return;
     const t = zoomTransform(svgNode);
-    const [x0, y0] = t.apply([node.x, node.y - node.height / 2]);
-    const [x1, y1] = t.apply([node.x + node.width, node.y + node.height / 2]);
-    if (x0 < 0 || y0 < 0 || x1 > w || y1 > h) zoomBehavior.translateTo(svg, node.x + node.width / 2, node.y);
+    const box = nodeBox(node);
+    if (!boxInside(t, box, panel, 0)) setTransform(scrollIntoView(t, box, panel, FIT_PADDING));
   }
 
   function selectNode(id: string, opts: { focus: boolean; reveal: boolean }): void {
@@ -234,10 +268,8 @@ export function createTreeView(container: HTMLElement, host: HostApi): TreeViewH
     toggles.select('text.toggle-sign').attr('text-anchor', 'middle').attr('dy', '0.35em').text((d) => (d.collapsed ? '+' : '−'));
 
     const keep = selected !== undefined && l.byId.has(selected) ? selected : initialSelection(l, v);
-    if (!fitted) {
-      fit(l.byId.get(keep));
-      fitted = true;
-    }
+    selected = keep;
+    if (!fitted) fitted = fit();
     selectNode(keep, { focus: false, reveal: false });
   }
 

@@ -1,6 +1,19 @@
 import { diffWordsWithSpace } from 'diff';
-import type { PreferenceSet } from '../dataset/types.js';
+import type { PreferenceSet, Step } from '../dataset/types.js';
+import type { StepScore } from '../scoring/scorer.js';
 import { preferenceMargin } from '../scoring/scoreRecords.js';
+
+/** A scorer's written critique of one step of a response, placed in the response text. */
+export interface StepCritique {
+  /** 0-based index of the step in its response. */
+  readonly step: number;
+  readonly text: string;
+  /** The step's score, when it has a finite one. */
+  readonly score?: number;
+  /** Where the step's text lies in the response `text`, `[start, end)`; absent when it cannot be found there. */
+  readonly start?: number;
+  readonly end?: number;
+}
 
 /** One response as the Judgment Diff shows it. */
 export interface JudgmentResponse {
@@ -17,6 +30,8 @@ export interface JudgmentResponse {
   /** A dataset-supplied rating (UltraFeedback score, HelpSteer helpfulness…). */
   readonly rating?: number;
   readonly stepCount: number;
+  /** The scorer's step critiques, in step order (empty when it wrote none or the response is unscored). */
+  readonly critiques: readonly StepCritique[];
 }
 
 /**
@@ -70,12 +85,37 @@ function labelTextOf(set: PreferenceSet): string {
 }
 
 /**
+ * The critiques of a response's steps, each placed at its step's text in the response. Steps are decoded slices of
+ * the response text in order, so each is searched for after the previous one; a step not found (a response assembled
+ * from several messages) keeps its critique without a place.
+ */
+export function stepCritiques(text: string, steps: readonly Step[], scores: readonly StepScore[] | undefined): StepCritique[] {
+  if (!scores) return [];
+  const out: StepCritique[] = [];
+  let cursor = 0;
+  steps.forEach((step, i) => {
+    const at = step.text === '' ? -1 : text.indexOf(step.text, cursor);
+    if (at !== -1) cursor = at + step.text.length;
+    const sc = scores[i];
+    const critique = sc?.critique?.trim();
+    if (!sc || critique === undefined || critique === '') return;
+    out.push({
+      step: i,
+      text: critique,
+      ...(Number.isFinite(sc.score) ? { score: sc.score } : {}),
+      ...(at !== -1 ? { start: at, end: at + step.text.length } : {}),
+    });
+  });
+  return out;
+}
+
+/**
  * Builds the Judgment Diff model of a preference set. `scores[i]` is response `i`'s score (undefined when
- * unscored). The default compared pair is the best-scored chosen response against the best-scored rejected one
+ * unscored); `stepScores[i]`, when given, its step scores, whose critiques the view shows beside the steps. The default compared pair is the best-scored chosen response against the best-scored rejected one
  * (the rejected response the model likes most is the one that matters for the label); unscored sets compare the
  * first chosen with the first rejected.
  */
-export function buildJudgment(set: PreferenceSet, scores: readonly (number | undefined)[]): Judgment {
+export function buildJudgment(set: PreferenceSet, scores: readonly (number | undefined)[], stepScores: readonly (readonly StepScore[] | undefined)[] = []): Judgment {
   const base = set.responses.map((r, index): JudgmentResponse => {
     const score = scores[index];
     return {
@@ -86,6 +126,7 @@ export function buildJudgment(set: PreferenceSet, scores: readonly (number | und
       ...(r.model !== undefined ? { model: r.model } : {}),
       ...(r.rating !== undefined ? { rating: r.rating } : {}),
       stepCount: r.steps.length,
+      critiques: stepCritiques(r.text, r.steps, stepScores[index]),
     };
   });
   const ranking = rankingOf(base);

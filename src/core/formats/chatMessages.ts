@@ -2,7 +2,8 @@ import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { SourceRange, Step, StepPart, Trace } from '../dataset/types.js';
 import { describe, isObject, locatedString, normaliseRole, recordId, segmentLocated, wrongShape, type JsonObject, type LocatedText } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
-import { extractAnswer, splitThink } from './thinkSplit.js';
+import { finalAnswer } from '../text/finalAnswer.js';
+import { splitThink } from './thinkSplit.js';
 
 /**
  * Maps a located string to the text it stands for. Inspect logs replace long strings by `attachment://<md5>`
@@ -15,7 +16,7 @@ const identity: ResolveText = (l) => l;
 /** What a response's steps add up to. */
 export interface BuiltResponse {
   readonly steps: readonly Step[];
-  /** The visible answer's final answer (last `\boxed{}` content, else the trimmed text). */
+  /** The response's final answer (`finalAnswer` of its reasoning steps and last visible answer). */
   readonly answer?: string;
   /** Facts about the response worth showing: tool calls, redacted reasoning, a truncated think block. */
   readonly metadata: Readonly<Record<string, unknown>>;
@@ -206,7 +207,9 @@ export class ResponseStepBuilder {
     if (this.redacted > 0) metadata['redactedReasoning'] = this.redacted;
     if (this.truncated) metadata['reasoningTruncated'] = true;
     if (this.missingOpener) metadata['thinkOpenerMissing'] = true;
-    const answer = extractAnswer(this.visibleAnswer());
+    const visible = this.visibleAnswer();
+    const reasoning = this.steps.filter((s) => s.part === 'reasoning');
+    const answer = finalAnswer(visible.length > 0 ? [...reasoning, { text: visible, part: 'answer' }] : reasoning);
     return { steps: this.steps, ...(answer !== undefined ? { answer } : {}), metadata };
   }
 

@@ -2,6 +2,7 @@ import type { JsonEntry } from '../json/readJsonDocument.js';
 import { mapDecodedSpan, mapDecodedSpans } from '../json/locateStrings.js';
 import type { PromptMessage, SourceRange, Step, StepLabel, StepPart, Trace } from '../dataset/types.js';
 import { segmentSteps, type SegmentationMode, type TextSpan } from '../text/segmentSteps.js';
+import { finalAnswer } from '../text/finalAnswer.js';
 import type { RecordOutcome, RecordProblem } from './formatSpec.js';
 
 /** A plain JSON object (not an array, not null). */
@@ -159,7 +160,10 @@ export interface TraceFacts {
   readonly correct?: unknown;
 }
 
-/** A trace record from its parts: the prompt's range and the optional facts appear only when present. */
+/**
+ * A trace record from its parts: the prompt's range and the optional facts appear only when present. A format's own
+ * answer field wins; without one, the answer is the one its steps state (`finalAnswer`), if any.
+ */
 export function buildTrace(
   entry: JsonEntry,
   id: string,
@@ -176,9 +180,14 @@ export function buildTrace(
     ...(prompt?.range ? { promptRange: prompt.range } : {}),
     ...(prompt?.messages ? { promptMessages: prompt.messages } : {}),
     steps,
-    ...(typeof facts.answer === 'string' ? { answer: facts.answer } : {}),
+    ...answerFact(facts.answer, steps),
     ...(typeof facts.reference === 'string' ? { reference: facts.reference } : {}),
     ...(typeof facts.correct === 'boolean' ? { correct: facts.correct } : {}),
     metadata,
   };
+}
+
+function answerFact(given: unknown, steps: readonly Step[]): { answer?: string } {
+  const answer = typeof given === 'string' ? given : finalAnswer(steps);
+  return answer === undefined ? {} : { answer };
 }

@@ -6,18 +6,6 @@ import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './
 /** Math-Shepherd's step tag: Cyrillic "ки" (U+043A U+0438), two UTF-16 units. */
 export const MATH_SHEPHERD_TAG = '\u043a\u0438';
 
-/**
- * The trimmed text after the last "The answer is:" (any case) in `text`, as Math-Shepherd-style solutions end;
- * `undefined` when absent or empty.
- */
-export function answerAfterTheAnswerIs(text: string): string | undefined {
-  let after = -1;
-  for (const m of text.matchAll(/the answer is:/gi)) after = m.index + m[0].length;
-  if (after === -1) return undefined;
-  const answer = text.slice(after).trim();
-  return answer.length > 0 ? answer : undefined;
-}
-
 /** Offsets of every occurrence of `needle` in `text`. */
 function occurrences(text: string, needle: string): number[] {
   const out: number[] = [];
@@ -121,12 +109,10 @@ export const mathShepherd: FormatSpec = {
 
     const question = trimmed(text, 0, questionEnd);
     const prompt: LocatedText = question ? { text: text.slice(question.start, question.end), ...at(question.start, question.end) } : { text: '' };
-    const last = steps[steps.length - 1];
-    const answer = last ? answerAfterTheAnswerIs(last.text) : undefined;
     const metadata: Record<string, unknown> = {};
     if (v['task'] !== undefined) metadata['task'] = v['task'];
     return {
-      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer }, metadata)],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, {}, metadata)],
       problems,
     };
   },

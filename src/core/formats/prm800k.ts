@@ -15,14 +15,6 @@ export function prm800kLabel(rating: unknown, ratingZero: ParseOptions['prm800kR
   return undefined;
 }
 
-/** The trimmed text after the last `# Answer` heading of a PRM800K step, when there is one and it is not empty. */
-export function prm800kAnswer(text: string): string | undefined {
-  const at = text.lastIndexOf('# Answer');
-  if (at === -1) return undefined;
-  const answer = text.slice(at + '# Answer'.length).trim();
-  return answer.length > 0 ? answer : undefined;
-}
-
 /** The step shown for one element of `label.steps`, with the rating it carries. */
 interface PickedCompletion {
   readonly text: LocatedText;
@@ -118,12 +110,10 @@ export const prm800k: FormatSpec = {
     const prompt = locatedString(entry, question, 'problem');
     if (!prompt) problems.push({ message: `"question.problem" is ${describe(question['problem'])}, expected a string.` });
     const reference = question['ground_truth_answer'];
-    const last = steps[steps.length - 1];
-    const answer = last ? prm800kAnswer(last.text) : undefined;
     if (label['finish_reason'] !== undefined) metadata['finish_reason'] = label['finish_reason'];
     for (const key of ['generation', 'labeler'] as const) if (v[key] !== undefined) metadata[key] = v[key];
     return {
-      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer, reference }, metadata)],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { reference }, metadata)],
       problems,
     };
   },

@@ -127,22 +127,3 @@ export function partText(text: string, split: ThinkSplit, part: StepPart): strin
     .filter((t) => t.length > 0)
     .join('\n\n');
 }
-
-/**
- * The final answer of a visible answer text: the content of its last `\boxed{…}` (braces balanced) when there is
- * one, else the whole text trimmed; `undefined` for blank text.
- */
-export function extractAnswer(visible: string): string | undefined {
-  const marker = '\\boxed{';
-  for (let at = visible.lastIndexOf(marker); at !== -1; at = at === 0 ? -1 : visible.lastIndexOf(marker, at - 1)) {
-    const open = at + marker.length;
-    let depth = 1;
-    for (let i = open; i < visible.length; i++) {
-      const c = visible[i];
-      if (c === '{') depth++;
-      else if (c === '}' && --depth === 0) return visible.slice(open, i).trim();
-    }
-  }
-  const trimmed = visible.trim();
-  return trimmed.length > 0 ? trimmed : undefined;
-}

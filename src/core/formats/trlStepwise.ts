@@ -2,7 +2,6 @@ import type { JsonEntry } from '../json/readJsonDocument.js';
 import type { StepLabel } from '../dataset/types.js';
 import { describe, hasKeys, locatedString, messagesLocated, recordId, stepsFromArray, wrongShape, type LocatedText, buildTrace } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
-import { answerAfterTheAnswerIs } from './mathShepherd.js';
 
 /** A TRL stepwise label: `true` or a number ≥ 0.5 is good, `false` or a number < 0.5 bad; anything else undefined. */
 export function trlStepLabel(value: unknown): StepLabel | undefined {
@@ -63,10 +62,8 @@ export const trlStepwise: FormatSpec = {
     const prompt: LocatedText | undefined =
       typeof rawPrompt === 'string' ? locatedString(entry, v, 'prompt') : Array.isArray(rawPrompt) ? messagesLocated(rawPrompt) : undefined;
     if (!prompt) problems.push({ message: `"prompt" is ${describe(rawPrompt)}, expected a string.` });
-    const last = steps[steps.length - 1];
-    const answer = last ? answerAfterTheAnswerIs(last.text) : undefined;
     return {
-      records: [buildTrace(entry, recordId(entry, v), prompt, steps, { answer }, metadata)],
+      records: [buildTrace(entry, recordId(entry, v), prompt, steps, {}, metadata)],
       problems,
     };
   },

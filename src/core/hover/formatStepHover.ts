@@ -1,5 +1,6 @@
 import type { StepLabel } from '../dataset/types.js';
 import type { Aggregation } from '../scoring/aggregate.js';
+import type { StepCheck } from '../scoring/scorer.js';
 import { escapeMarkdown, truncate } from '../text/escape.js';
 
 /** Everything a step hover shows. */
@@ -14,8 +15,12 @@ export interface StepHoverInput {
   /** Trace (or response) score under each aggregation. */
   readonly aggregates: Readonly<Record<Aggregation, number | undefined>>;
   readonly aggregation: Aggregation;
+  /** The model's name (`modelDisplayName`); unused for the built-in verifier. */
   readonly model: string;
+  /** Where it ran: `builtin` for the built-in verifier, else `cpu`, `cuda`, a host... */
   readonly device: string;
+  /** For the built-in verifier: the checks that applied to this step (absent in results stored before they were kept). */
+  readonly checks?: readonly StepCheck[];
   readonly label: StepLabel;
   /** Command links: name → `command:` URI (built by the adapter, which knows the document). */
   readonly links: readonly { readonly title: string; readonly uri: string }[];
@@ -31,6 +36,44 @@ export function agreesWithLabel(score: number, threshold: number, label: StepLab
 
 const fmt = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(3));
 
+/** The device the built-in verifier reports; it is no place a model runs, so hovers never print it. */
+export const BUILTIN_DEVICE = 'builtin';
+
+/**
+ * A model setting as people name it: `builtin` is the built-in verifier, a model folder is its last path segment
+ * (`/models/Qwen2.5-Math-PRM-7B/` → `Qwen2.5-Math-PRM-7B`).
+ */
+export function modelDisplayName(modelId: string): string {
+  if (modelId === 'builtin') return 'built-in verifier';
+  const parts = modelId.split(/[\\/]+/).filter((p) => p.length > 0);
+  return parts[parts.length - 1] ?? modelId;
+}
+
+const CHECK_WORDS: Readonly<Record<StepCheck, string>> = {
+  arithmetic: 'arithmetic re-evaluated exactly',
+  'final-answer': 'final answer checked against the reference',
+  repeat: 'compared with earlier steps for repeats',
+};
+
+/**
+ * What the built-in verifier checked in a step, in words: the checks that applied (`checks`), and when neither
+ * arithmetic nor a final answer could be checked, that too. Without `checks` (older stored results), every check
+ * the verifier can run. Unknown check names (a hand-edited sidecar) are ignored.
+ */
+export function describeVerifierChecks(checks: readonly StepCheck[] | undefined): string {
+  if (checks === undefined) return 'arithmetic re-evaluated exactly, final answer against the reference, repeated steps';
+  const known = (Object.keys(CHECK_WORDS) as StepCheck[]).filter((c) => checks.includes(c));
+  const words = known.map((c) => CHECK_WORDS[c]);
+  if (!known.includes('arithmetic') && !known.includes('final-answer')) words.push('no arithmetic or final answer to check in this step');
+  return words.join('; ');
+}
+
+/** The hover's scorer line: `Model: Qwen2.5-Math-PRM-7B on cpu`, or what the built-in verifier checked. */
+export function scorerLine(model: string, device: string, checks?: readonly StepCheck[]): string {
+  if (device === BUILTIN_DEVICE) return `Scored by the built-in verifier: ${describeVerifierChecks(checks)}`;
+  return `Model: ${escapeMarkdown(model)} on ${escapeMarkdown(device)}`;
+}
+
 /**
  * The hover markdown for one step. All text from the trace or the scorer is escaped: nothing in it can become a
  * link, HTML or formatting. Only `links` (built by the extension) are active.
@@ -43,7 +86,7 @@ export function formatStepHover(h: StepHoverInput): string {
   const agg = (['min', 'product', 'mean', 'last'] as const).map((a) => `${a === h.aggregation ? `**${a}**` : a} ${fmt(h.aggregates[a])}`).join(' · ');
   lines.push(`Trace score: ${agg}`);
   lines.push('');
-  lines.push(`Model: ${escapeMarkdown(h.model)} on ${escapeMarkdown(h.device)}`);
+  lines.push(scorerLine(h.model, h.device, h.checks));
   if (h.critique !== undefined && h.critique.length > 0) {
     lines.push('');
     lines.push(`Critique: ${escapeMarkdown(truncate(h.critique, 2000))}`);

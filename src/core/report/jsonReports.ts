@@ -27,6 +27,7 @@ export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
       steps: r.steps.map((s) => ({ text: s.text, label: reportLabel(s.label) })),
       ...(r.answer !== undefined ? { answer: r.answer } : {}),
       ...(r.reference !== undefined ? { reference: r.reference } : {}),
+      ...(r.correct !== undefined ? { correct: r.correct } : {}),
     };
   }
   return {

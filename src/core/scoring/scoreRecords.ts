@@ -64,6 +64,7 @@ function requestOfSteps(prompt: string, messages: readonly PromptMessage[] | und
     prompt,
     ...(messages !== undefined ? { messages } : {}),
     steps: steps.map((s) => s.text),
+    parts: steps.map((s) => s.part),
     ...(answer !== undefined ? { answer } : {}),
     ...(reference !== undefined ? { reference } : {}),
   };

@@ -1,4 +1,4 @@
-import type { PromptMessage } from '../dataset/types.js';
+import type { PromptMessage, StepPart } from '../dataset/types.js';
 
 /**
  * The one interface every reward model implements: the built-in verifier, ONNX PRMs/ORMs, remote models.
@@ -17,6 +17,8 @@ export interface ScoreRequest {
   readonly messages?: readonly PromptMessage[];
   /** The step texts in order (reasoning then answer steps). */
   readonly steps: readonly string[];
+  /** Which part each step belongs to (reasoning or visible answer), when known; same length as `steps`. */
+  readonly parts?: readonly StepPart[];
   /**
    * The whole response as the dataset wrote it, when the record has it (preference responses). Sequence
    * scorers score this text; joining the steps back could differ from it in whitespace.
@@ -28,12 +30,20 @@ export interface ScoreRequest {
   readonly reference?: string;
 }
 
+/**
+ * A rule-based check of the built-in verifier: exact arithmetic re-evaluation, the final answer against the
+ * reference, repeats of earlier steps.
+ */
+export type StepCheck = 'arithmetic' | 'final-answer' | 'repeat';
+
 /** One step's score and, where the scorer writes one, its critique. */
 export interface StepScore {
   /** Probability-like score in [0, 1]; higher means more likely correct. */
   readonly score: number;
   /** A written critique naming what is wrong, or undefined when the scorer has nothing to say. */
   readonly critique?: string;
+  /** For a rule-based verifier: the checks that applied to this step (found something to check), in a fixed order. */
+  readonly checks?: readonly StepCheck[];
 }
 
 /** A scorer's result for one request. */

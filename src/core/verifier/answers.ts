@@ -1,82 +1,10 @@
 /**
- * Final answers: finding one in a step's text and comparing it with a record's reference after normalisation.
+ * Final answers compared with a record's reference after normalisation. Finding an answer in text is
+ * `text/finalAnswer.ts`.
  */
-import type { TextSpan } from '../text/segmentSteps.js';
+import { lastBoxed } from '../text/finalAnswer.js';
 import { evaluateArithmetic } from './arithmetic.js';
 import { Rational, parseRational } from './rational.js';
-
-/** An answer found in a step, with where it sits in the step text. */
-export interface ExtractedAnswer {
-  /** The answer as written, trimmed (`30`, `\frac{3}{4}`, `(B)`). */
-  readonly text: string;
-  /** Offsets of `text` in the step text. */
-  readonly span: TextSpan;
-}
-
-/** The content of the last `\boxed{…}` (or `\fbox{…}`) with balanced braces, or undefined. */
-export function lastBoxed(text: string): ExtractedAnswer | undefined {
-  const re = /\\(?:boxed|fbox)\s*\{/g;
-  let found: ExtractedAnswer | undefined;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-    const open = m.index + m[0].length;
-    let depth = 1;
-    let k = open;
-    for (; k < text.length && depth > 0; k++) {
-      if (text[k] === '{') depth++;
-      else if (text[k] === '}') depth--;
-    }
-    if (depth === 0) found = trimmed(text, open, k - 1);
-  }
-  return found;
-}
-
-function trimmed(text: string, start: number, end: number): ExtractedAnswer | undefined {
-  while (start < end && /\s/.test(text[start] ?? '')) start++;
-  while (end > start && /\s/.test(text[end - 1] ?? '')) end--;
-  return end > start ? { text: text.slice(start, end), span: { start, end } } : undefined;
-}
-
-const ANSWER_HEADING = /^#{1,6}[ \t]*Answer[ \t]*:?[ \t]*$/gim;
-const ANSWER_PHRASE = /(?:\b(?:the\s+)?final\s+answer|\bthe\s+answer)(?:\s+is\s*:?|\s*:)|\banswer\s*:/gi;
-
-function lastMatch(re: RegExp, text: string): RegExpExecArray | undefined {
-  re.lastIndex = 0;
-  let last: RegExpExecArray | undefined;
-  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m;
-  return last;
-}
-
-/**
- * The final answer written in a step, tried in order: the last `\boxed{…}`; the text under a `# Answer` heading
- * (PRM800K); the rest of the sentence after the last "The answer is", "The final answer is", "Final answer:" or
- * "Answer:" (Math-Shepherd's `The answer is: 52`, Minerva's `Final Answer: The final answer is $5$.`). Returns
- * undefined when the step states no answer.
- */
-export function extractAnswer(text: string): ExtractedAnswer | undefined {
-  const boxed = lastBoxed(text);
-  if (boxed) return boxed;
-  const heading = lastMatch(ANSWER_HEADING, text);
-  if (heading) {
-    const after = heading.index + heading[0].length;
-    const line = /\S[^\n]*/g;
-    line.lastIndex = after;
-    const m = line.exec(text);
-    if (m) return trimmed(text, m.index, m.index + m[0].length);
-  }
-  const phrase = lastMatch(ANSWER_PHRASE, text);
-  if (phrase) {
-    const start = phrase.index + phrase[0].length;
-    const rest = text.slice(start);
-    const stop = /\.(?=\s|$)|\n/.exec(rest);
-    let end = start + (stop ? stop.index : rest.length);
-    let begin = start;
-    // Markdown bold around the answer: `**42**`.
-    while (text.startsWith('*', begin) || /\s/.test(text[begin] ?? '')) begin++;
-    while (end > begin && /[*\s]/.test(text[end - 1] ?? '')) end--;
-    return trimmed(text, begin, end);
-  }
-  return undefined;
-}
 
 const TEXT_COMMAND = /\\(?:text|textbf|textit|textrm|textnormal|mathrm|mathbf|mathit|mbox|operatorname)\s*\{([^{}]*)\}/g;
 const UNIT_TAIL = /^(.*?[\d}])\s*(\p{L}[\p{L}\s./^\d²³]*)$/u;

@@ -2,9 +2,10 @@
  * The built-in verifier: the default scorer, needing no download and no model. It scores each step from
  * rule-based checks and writes a critique for every failed one.
  */
-import type { ScoreRequest, ScoreResult, Scorer, StepScore } from '../scoring/scorer.js';
+import type { ScoreRequest, ScoreResult, Scorer, StepCheck, StepScore } from '../scoring/scorer.js';
+import { locateFinalAnswer } from '../text/finalAnswer.js';
 import { checkArithmetic, type ArithmeticFinding } from './arithmetic.js';
-import { answersMatch, extractAnswer } from './answers.js';
+import { answersMatch } from './answers.js';
 import { findRepeatedSteps, REPEAT_MIN_CHARS, REPEAT_THRESHOLD } from './duplicates.js';
 
 /** Which checks run, and how near-duplicates are judged. Every check is on by default. */
@@ -54,26 +55,32 @@ export function formatRepeatCritique(stepNumber: number, repeatedNumber: number)
   return `Step ${stepNumber} repeats step ${repeatedNumber}.`;
 }
 
-/** Where the final answer is, when one can be found: the request's own `answer`, else one stated in a step. */
-function locateAnswer(steps: readonly string[], given: string | undefined): { index: number; text: string } | undefined {
-  let stated: { index: number; text: string } | undefined;
-  for (let i = steps.length - 1; i >= 0 && !stated; i--) {
-    const found = extractAnswer(steps[i] ?? '');
-    if (found) stated = { index: i, text: found.text };
-  }
-  const answer = given?.trim();
-  if (answer) return { index: stated?.index ?? steps.length - 1, text: answer };
-  return stated;
+/**
+ * Where the final answer is, when one can be found: the step stating it (`locateFinalAnswer`, the same extraction
+ * the parsers use for `Trace.answer`), with the request's own `answer` as its text when given (a format's answer
+ * field), else the stated one; a given answer stated nowhere sits on the last step.
+ */
+function locateAnswer(request: ScoreRequest): { index: number; text: string } | undefined {
+  const { steps, parts } = request;
+  const located = locateFinalAnswer(steps.map((text, i) => (parts?.[i] !== undefined ? { text, part: parts[i] } : { text })));
+  const answer = request.answer?.trim();
+  if (answer) return { index: located?.sourceIndex ?? steps.length - 1, text: answer };
+  return located ? { index: located.sourceIndex, text: located.text } : undefined;
 }
+
+/** The order checks are listed in. */
+const STEP_CHECKS: readonly StepCheck[] = ['arithmetic', 'final-answer', 'repeat'];
 
 /**
  * Verifies one request synchronously: one `StepScore` per step, scored on the `BUILTIN_SCORES` scale, with the
- * critiques of a step joined by a space in the order arithmetic (in text order), repeat, final answer.
+ * critiques of a step joined by a space in the order arithmetic (in text order), repeat, final answer, and the
+ * checks that applied to it (`checks`: arithmetic found in the step, the final answer compared there, the repeat
+ * comparison, which covers every step when on).
  */
 export function verifyRequest(request: ScoreRequest, options: BuiltinVerifierOptions = {}): ScoreResult {
   const { steps } = request;
   const scores: number[] = steps.map(() => BUILTIN_SCORES.unverified);
-  const checked: boolean[] = steps.map(() => false);
+  const checks: Set<StepCheck>[] = steps.map(() => new Set());
   const critiques: string[][] = steps.map(() => []);
   const lower = (i: number, score: number): void => {
     scores[i] = Math.min(scores[i] ?? score, score);
@@ -82,7 +89,7 @@ export function verifyRequest(request: ScoreRequest, options: BuiltinVerifierOpt
   if (options.arithmetic ?? true) {
     steps.forEach((text, i) => {
       for (const f of checkArithmetic(text)) {
-        checked[i] = true;
+        checks[i]?.add('arithmetic');
         if (!f.ok) {
           lower(i, BUILTIN_SCORES.arithmeticError);
           critiques[i]?.push(formatArithmeticCritique(i + 1, f));
@@ -97,6 +104,7 @@ export function verifyRequest(request: ScoreRequest, options: BuiltinVerifierOpt
       minChars: options.repeatMinChars ?? REPEAT_MIN_CHARS,
     });
     repeats.forEach((of, i) => {
+      checks[i]?.add('repeat');
       if (of === undefined) return;
       lower(i, BUILTIN_SCORES.repeat);
       critiques[i]?.push(formatRepeatCritique(i + 1, of + 1));
@@ -105,9 +113,9 @@ export function verifyRequest(request: ScoreRequest, options: BuiltinVerifierOpt
 
   const reference = request.reference?.trim();
   if ((options.finalAnswer ?? true) && reference && steps.length > 0) {
-    const answer = locateAnswer(steps, request.answer);
+    const answer = locateAnswer(request);
     if (answer) {
-      checked[answer.index] = true;
+      checks[answer.index]?.add('final-answer');
       if (!answersMatch(answer.text, reference)) {
         lower(answer.index, BUILTIN_SCORES.wrongAnswer);
         critiques[answer.index]?.push(formatAnswerCritique(answer.index + 1, answer.text, reference));
@@ -117,9 +125,10 @@ export function verifyRequest(request: ScoreRequest, options: BuiltinVerifierOpt
 
   const out: StepScore[] = steps.map((_, i) => {
     const notes = critiques[i] ?? [];
+    const applied = STEP_CHECKS.filter((c) => checks[i]?.has(c));
     let score = scores[i] ?? BUILTIN_SCORES.unverified;
-    if (notes.length === 0 && checked[i]) score = BUILTIN_SCORES.verified;
-    return notes.length > 0 ? { score, critique: notes.join(' ') } : { score };
+    if (notes.length === 0 && (applied.includes('arithmetic') || applied.includes('final-answer'))) score = BUILTIN_SCORES.verified;
+    return { score, ...(notes.length > 0 ? { critique: notes.join(' ') } : {}), checks: applied };
   });
   return { steps: out, device: 'builtin' };
 }

@@ -66,7 +66,8 @@ describe('Reward Lens in a real VS Code: scoring, hovers, persistence, problems'
     assert.match(hover, /step 2 of 3: 0\.050/);
     assert.match(hover, /below threshold/);
     assert.match(hover, /min 0\.050/);
-    assert.match(hover, /Model: built-in verifier on builtin/);
+    assert.match(hover, /Scored by the built-in verifier: arithmetic re-evaluated exactly; compared with earlier steps for repeats/);
+    assert.doesNotMatch(hover, /on builtin/);
     assert.match(hover, /Critique: Step 2: wrote "96 - 15 = 71" but 96 - 15 = 81\./);
     assert.match(hover, /Dataset label: bad — model agrees/);
     assert.match(hover, /Rescore/);

@@ -54,6 +54,7 @@ describe('layoutPanes', () => {
         { kind: 'removed', text: 'cat' },
         { kind: 'same', text: ' sat' },
       ],
+      critiques: [],
     });
     assert.deepEqual(right?.parts, [
       { kind: 'same', text: 'The ' },
@@ -90,5 +91,51 @@ describe('pick', () => {
     assert.deepEqual(pick({ left: 0, right: 1 }, 'left', 3), { left: 3, right: 1 });
     assert.deepEqual(pick({ left: 0 }, 'right', 0), { left: 0 });
     assert.deepEqual(pick({ left: 0 }, 'left', 2), { left: 2 });
+  });
+});
+
+describe('layoutPanes critiques', () => {
+  const steps = (_text: string, ...cuts: string[]): PreferenceResponse['steps'] => cuts.map((t, index) => ({ index, text: t, label: 'unknown', part: 'answer' }));
+  const chosenText = 'First 2 + 2 = 4.\n\nThen 0.15 × 80 = 10.\n\nSo 14.';
+  const rejectedText = 'First 2 + 2 = 5.\n\nThen 0.15 × 80 = 12.\n\nSo 17.';
+  const pairSet = set([
+    response(chosenText, true, { steps: steps(chosenText, 'First 2 + 2 = 4.', 'Then 0.15 × 80 = 10.', 'So 14.') }),
+    response(rejectedText, false, { steps: steps(rejectedText, 'First 2 + 2 = 5.', 'Then 0.15 × 80 = 12.', 'So 17.') }),
+  ]);
+  const stepScores = [
+    [{ score: 0.9 }, { score: 0.1, critique: 'wrote 0.15 × 80 = 10 but 0.15 × 80 = 12' }, { score: 0.1 }],
+    [{ score: 0.2, critique: '<img src=x onerror=alert(1)> 2 + 2 is 4' }, { score: 0.9 }, { score: 0.5, critique: 'final \u202Eanswer' }],
+  ];
+  const textBefore = (parts: readonly { text: string }[], at: number): string => parts.slice(0, at).map((p) => p.text).join('');
+
+  it("puts each critique in its response's pane right after its step (and its line break), parts still rebuilding the text", () => {
+    const j = buildJudgment(pairSet, [0.1, 0.2], stepScores);
+    const [left, right] = layoutPanes(j, scoring, j.left, j.right);
+    assert.ok(left && right);
+    assert.equal(left.parts.map((p) => p.text).join(''), chosenText);
+    assert.equal(right.parts.map((p) => p.text).join(''), rejectedText.replace('\u202E', 'U+202E'));
+    assert.deepEqual(
+      left.critiques.map((c) => ({ ...c, before: textBefore(left.parts, c.at) })),
+      [{ step: 1, at: left.critiques[0]?.at, placed: true, heading: 'Step 2 · 0.100', text: 'wrote 0.15 × 80 = 10 but 0.15 × 80 = 12', scoreClass: 'low', before: 'First 2 + 2 = 4.\n\nThen 0.15 × 80 = 10.\n' }],
+    );
+    assert.deepEqual(
+      right.critiques.map((c) => [c.heading, c.text, textBefore(right.parts, c.at)]),
+      [
+        ['Step 1 · 0.200', '<img src=x onerror=alert(1)> 2 + 2 is 4', 'First 2 + 2 = 5.\n'],
+        ['Step 3 · 0.500', 'final U+202Eanswer', rejectedText],
+      ],
+    );
+  });
+
+  it('merges a run of steps with the same critique, and keeps an unplaceable one after the text', () => {
+    const notScored = [{ score: Number.NaN, critique: 'Not scored: too long' }, { score: Number.NaN, critique: 'Not scored: too long' }, { score: Number.NaN, critique: 'Not scored: too long' }];
+    const moved = set([response(chosenText, true, { steps: steps(chosenText, 'First 2 + 2 = 4.', 'not in the text', 'So 14.') }), response(rejectedText, false, { steps: steps(rejectedText, 'First 2 + 2 = 5.', 'Then 0.15 × 80 = 12.', 'So 17.') })]);
+    const j = buildJudgment(moved, [0.1, undefined], [[{ score: 0.5 }, { score: 0.2, critique: 'lost' }, { score: 0.5 }], notScored]);
+    const [left, right] = layoutPanes(j, scoring, j.left, j.right);
+    assert.deepEqual(
+      left?.critiques.map((c) => [c.heading, c.placed, c.at === left.parts.length]),
+      [['Step 2 · 0.200 (not found in the shown text)', false, true]],
+    );
+    assert.deepEqual(right?.critiques.map((c) => [c.heading, c.text, c.scoreClass]), [['Steps 1\u20133', 'Not scored: too long', 'none']]);
   });
 });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { PreferenceSet } from '../../../../src/core/dataset/types.js';
-import { buildJudgment, diffResponses, MAX_DIFF_CHARS, sideParts, type DiffPart } from '../../../../src/core/diff/alignResponses.js';
+import { buildJudgment, diffResponses, MAX_DIFF_CHARS, sideParts, stepCritiques, type DiffPart } from '../../../../src/core/diff/alignResponses.js';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import { readFixture, readSample } from '../../helpers.js';
 
@@ -163,5 +163,23 @@ describe('diffResponses', () => {
     assert.equal(joined(sideParts(parts, 'right')), b.text);
     assert.ok(parts.some((p) => p.kind === 'removed' && p.text.includes('img src=x onerror=')));
     assert.ok(parts.every((p) => typeof p.text === 'string'));
+  });
+});
+
+describe('stepCritiques', () => {
+  const text = 'Step one.\n\nStep two.\n\nStep one.';
+  const steps = ['Step one.', 'Step two.', 'Step one.'].map((t, index) => ({ index, text: t, label: 'unknown' as const, part: 'answer' as const }));
+  it('places each critique at its own step, repeated texts included, and drops empty ones', () => {
+    const out = stepCritiques(text, steps, [{ score: 0.9, critique: '  ' }, { score: 0.4 }, { score: Number.NaN, critique: ' wrote 1 but 2 ' }]);
+    assert.deepEqual(out, [{ step: 2, text: 'wrote 1 but 2', start: 22, end: 31 }]);
+  });
+  it('unscored responses have none; buildJudgment carries them per response', () => {
+    assert.deepEqual(stepCritiques(text, steps, undefined), []);
+    const pair: PreferenceSet = { kind: 'preference', id: 'p', recordRange: { start: 0, end: 1 }, prompt: 'Q', labelSource: 'k', comparison: 'pair', metadata: {}, responses: [
+      { text, chosen: true, steps },
+      { text: 'x', chosen: false, steps: [{ index: 0, text: 'x', label: 'unknown', part: 'answer' }] },
+    ] };
+    const j = buildJudgment(pair, [0.5, 0.4], [[{ score: 0.5, critique: 'c' }]]);
+    assert.deepEqual(j.responses.map((r) => r.critiques), [[{ step: 0, text: 'c', score: 0.5, start: 0, end: 9 }], []]);
   });
 });

@@ -32,8 +32,8 @@ describe('OpenAI chat completion responses', () => {
     assert.equal(squash(steps.slice(firstAnswer).map((s) => s.text).join('')), squash(visible));
     assert.ok(steps[0]?.text.startsWith("Okay, so I need to figure out how many times the letter 'R' appears"));
     assert.ok(steps.at(-1)?.text.endsWith('Answer: There are 3 Rs in "strawberry."'));
-    assert.ok(t?.answer?.startsWith('The word "strawberry" contains three Rs.'));
-    assert.ok(t?.answer?.endsWith('Answer: There are 3 Rs in "strawberry."'));
+    // The visible answer ends 'Answer: There are 3 Rs in "strawberry."'; the reasoning's "the answer should be three" loses.
+    assert.equal(t?.answer, 'There are 3 Rs in "strawberry."');
     assert.equal(assertRanges(text, doc.records), steps.length);
   });
 

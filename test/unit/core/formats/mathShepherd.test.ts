@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
-import { answerAfterTheAnswerIs, mathShepherd, mathShepherdMarks } from '../../../../src/core/formats/mathShepherd.js';
+import { mathShepherd, mathShepherdMarks } from '../../../../src/core/formats/mathShepherd.js';
 import type { Trace } from '../../../../src/core/dataset/types.js';
 import { assertLocated, readSample, samplesAvailable } from '../../helpers.js';
 
@@ -89,13 +89,10 @@ describe('Math-Shepherd', () => {
     assert.equal(bad.problems[0]?.line, 2);
   });
 
-  it('helpers: marks by position and by splitting, answers, detection', () => {
+  it('helpers: marks by position and by splitting, detection', () => {
     const input = 'Q? Step 1: a ки\nStep 2: b ки';
     assert.deepEqual(mathShepherdMarks(input, 'Q? Step 1: a -\nStep 2: b +', [13, 26]), ['-', '+']);
     assert.equal(mathShepherdMarks(input, 'Q? Step 1: a -\nStep 2: b', [13, 26]), undefined);
-    assert.equal(answerAfterTheAnswerIs('x. The answer is: 5'), '5');
-    assert.equal(answerAfterTheAnswerIs('The answer is: 4. the answer is: 6 '), '6');
-    assert.equal(answerAfterTheAnswerIs('no answer'), undefined);
     assert.equal(mathShepherd.detect({ input: 'a', label: 'b', task: 'MATH' }), 2);
     assert.equal(mathShepherd.detect({ input: 'a', label: 'b' }), 0);
   });

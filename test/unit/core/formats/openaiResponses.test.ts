@@ -35,7 +35,8 @@ describe('OpenAI Responses API', () => {
       ['answer', 'a worm digs silently'],
       ['answer', 'into the chestnut.'],
     ]);
-    assert.equal(t?.answer, 'Autumn moonlight\u2014\na worm digs silently\ninto the chestnut.');
+    // A three-line haiku states no final answer: it is not taken whole (only one-line answers are).
+    assert.equal(t?.answer, undefined);
     assert.deepEqual(t?.metadata['toolCalls'], ['count_syllables']);
     assert.equal(t?.metadata['redactedReasoning'], undefined);
     assert.equal(t?.metadata['model'], 'gpt-oss-20b');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import { DEFAULT_PARSE_OPTIONS, type ParseOptions } from '../../../../src/core/formats/formatSpec.js';
-import { prm800kAnswer, prm800kLabel } from '../../../../src/core/formats/prm800k.js';
+import { prm800kLabel } from '../../../../src/core/formats/prm800k.js';
 import type { Trace } from '../../../../src/core/dataset/types.js';
 import { assertLocated, readSample, samplesAvailable } from '../../helpers.js';
 
@@ -88,12 +88,6 @@ describe('PRM800K', () => {
     assert.deepEqual(label1({ prm800kRatingZero: 'bad' }), ['good', 'bad', 'good']);
     assert.equal(prm800kLabel(null, 'good'), 'unknown');
     assert.equal(prm800kLabel(2, 'neutral'), undefined);
-  });
-
-  it('extracts the text after "# Answer"', () => {
-    assert.equal(prm800kAnswer('So x = 3.\n\n# Answer\n\n3'), '3');
-    assert.equal(prm800kAnswer('# Answer\n\n'), undefined);
-    assert.equal(prm800kAnswer('no heading'), undefined);
   });
 
   it('reports bad chosen indices, odd ratings and stuck middle steps without throwing', () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { extractAnswer, partText, splitThink } from '../../../../src/core/formats/thinkSplit.js';
+import { partText, splitThink } from '../../../../src/core/formats/thinkSplit.js';
 
 describe('splitThink', () => {
   it('reads text without delimiters as all answer', () => {
@@ -104,18 +104,5 @@ describe('splitThink', () => {
     assert.equal(s.delimiters, 'thought');
     assert.equal(partText(text, s, 'reasoning'), 'x <think> y');
     assert.equal(partText(text, s, 'answer'), 'z');
-  });
-});
-
-describe('extractAnswer', () => {
-  it('takes the content of the last balanced \\boxed{}', () => {
-    assert.equal(extractAnswer('The answer is \\boxed{\\frac{1}{2}}.'), '\\frac{1}{2}');
-    assert.equal(extractAnswer('\\boxed{1} then \\boxed{2}'), '2');
-    assert.equal(extractAnswer('\\boxed{3} and \\boxed{4'), '3');
-  });
-
-  it('falls back to the trimmed text, and to nothing for blank text', () => {
-    assert.equal(extractAnswer('  Paris. \n'), 'Paris.');
-    assert.equal(extractAnswer(' \n '), undefined);
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { agreesWithLabel, formatStepHover, type StepHoverInput } from '../../../../src/core/hover/formatStepHover.js';
+import { agreesWithLabel, describeVerifierChecks, formatStepHover, modelDisplayName, type StepHoverInput } from '../../../../src/core/hover/formatStepHover.js';
 
 const BASE: StepHoverInput = {
   stepNumber: 2,
@@ -11,7 +11,7 @@ const BASE: StepHoverInput = {
   threshold: 0.5,
   aggregates: { min: 0.19, product: 0.1, mean: 0.6, last: 1 },
   aggregation: 'min',
-  model: 'builtin',
+  model: 'Qwen2.5-Math-PRM-7B',
   device: 'cpu',
   label: 'good',
   links: [{ title: 'Rescore', uri: 'command:rewardLens.scoreTrace?%5B%5D' }],
@@ -22,11 +22,47 @@ describe('formatStepHover', () => {
     const md = formatStepHover(BASE);
     assert.match(md, /step 2 of 4: \*\*0\.190\*\* — \*\*below threshold\*\*/);
     assert.match(md, /\*\*min\*\* 0\.190 · product 0\.100 · mean 0\.600 · last 1\.000/);
-    assert.match(md, /Model: builtin on cpu/);
+    // Markdown-escaped: renders as "Model: Qwen2.5-Math-PRM-7B on cpu".
+    assert.match(md, /^Model: Qwen2\\\.5\\-Math\\-PRM\\-7B on cpu$/m);
     assert.match(md, /Critique: Step 2: wrote "13 x 8 \/ 13 = 6" but 13 × 8 \/ 13 = 8\\\./);
     assert.match(md, /Dataset label: good — \*\*model disagrees\*\*/);
     assert.match(md, /\[Rescore\]\(command:rewardLens\.scoreTrace\?%5B%5D\)$/);
   });
+  it('says what the built-in verifier checked instead of naming a device', () => {
+    const verifier = { ...BASE, model: 'built-in verifier', device: 'builtin' };
+    const md = formatStepHover({ ...verifier, checks: ['arithmetic', 'repeat'] });
+    assert.match(md, /^Scored by the built-in verifier: arithmetic re-evaluated exactly; compared with earlier steps for repeats$/m);
+    assert.ok(!md.includes('on builtin'));
+    assert.ok(!md.includes('Model:'));
+    assert.match(
+      formatStepHover({ ...verifier, checks: ['final-answer', 'repeat'] }),
+      /^Scored by the built-in verifier: final answer checked against the reference; compared with earlier steps for repeats$/m,
+    );
+    assert.match(
+      formatStepHover({ ...verifier, checks: ['repeat'] }),
+      /^Scored by the built-in verifier: compared with earlier steps for repeats; no arithmetic or final answer to check in this step$/m,
+    );
+    // Results stored before checks were kept: every check the verifier runs.
+    assert.match(formatStepHover(verifier), /^Scored by the built-in verifier: arithmetic re-evaluated exactly, final answer against the reference, repeated steps$/m);
+  });
+
+  it('lists checks in a fixed order and ignores unknown names', () => {
+    assert.equal(describeVerifierChecks(['repeat', 'arithmetic']), 'arithmetic re-evaluated exactly; compared with earlier steps for repeats');
+    assert.equal(describeVerifierChecks(['<b>x</b>' as never]), 'no arithmetic or final answer to check in this step');
+  });
+
+  it('names a model by its folder', () => {
+    assert.equal(modelDisplayName('builtin'), 'built-in verifier');
+    assert.equal(modelDisplayName('/models/Qwen2.5-Math-PRM-7B/'), 'Qwen2.5-Math-PRM-7B');
+    assert.equal(modelDisplayName('C:\\models\\Skywork-PRM'), 'Skywork-PRM');
+    assert.equal(modelDisplayName('Skywork-PRM'), 'Skywork-PRM');
+  });
+
+  it('escapes a hostile model name', () => {
+    const md = formatStepHover({ ...BASE, model: '[x](command:workbench.action.terminal.new)' });
+    assert.ok(!/\]\(command:workbench/.test(md));
+  });
+
   it('escapes hostile critique text: no links, no HTML', () => {
     const md = formatStepHover({ ...BASE, critique: 'see [here](command:workbench.action.terminal.new) <img src=x onerror=alert(1)>', links: [] });
     assert.ok(!/\]\(command:workbench/.test(md));

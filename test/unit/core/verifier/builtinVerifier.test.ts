@@ -3,15 +3,19 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { ScoreRequest, StepScore } from '../../../../src/core/scoring/scorer.js';
 import { checkArithmetic } from '../../../../src/core/verifier/arithmetic.js';
-import { answersMatch, extractAnswer } from '../../../../src/core/verifier/answers.js';
+import { answerInText } from '../../../../src/core/text/finalAnswer.js';
+import { answersMatch } from '../../../../src/core/verifier/answers.js';
 import { BUILTIN_SCORES, createBuiltinVerifier, verifyRequest } from '../../../../src/core/verifier/builtinVerifier.js';
 import { readSample, samplesAvailable } from '../../helpers.js';
 
 const ok = (score: number): StepScore => ({ score });
 const bad = (score: number, critique: string): StepScore => ({ score, critique });
 
+/** Scores and critiques only (`checks` is tested on its own). */
+const scoresOf = (steps: readonly StepScore[]): StepScore[] => steps.map((s) => (s.critique !== undefined ? bad(s.score, s.critique) : ok(s.score)));
+
 function verify(steps: readonly string[], extra: Partial<ScoreRequest> = {}): readonly StepScore[] {
-  return verifyRequest({ prompt: 'p', steps, ...extra }).steps;
+  return scoresOf(verifyRequest({ prompt: 'p', steps, ...extra }).steps);
 }
 
 function jsonLines(text: string): unknown[] {
@@ -89,13 +93,34 @@ describe('verifyRequest', () => {
     assert.deepEqual(verify(['The answer is \\boxed{\\dfrac{1}{2}}'], { reference: '0.5' }), [ok(1)]);
   });
 
+  it('says which checks applied to each step', () => {
+    const result = verifyRequest({ prompt: 'p', steps: BUZZ, reference: '28' });
+    assert.deepEqual(
+      result.steps.map((s) => s.checks),
+      [['arithmetic', 'repeat'], ['arithmetic', 'repeat'], ['arithmetic', 'repeat'], ['arithmetic', 'repeat'], ['final-answer', 'repeat']],
+    );
+    const off = verifyRequest({ prompt: 'p', steps: BUZZ }, { repeats: false });
+    assert.deepEqual(
+      off.steps.map((s) => s.checks),
+      [['arithmetic'], ['arithmetic'], ['arithmetic'], ['arithmetic'], []],
+    );
+  });
+
+  it('finds the final answer in the visible answer first when the request says which steps are the answer', () => {
+    const steps = ['Maybe \\boxed{3}? Let me check.', 'So it is 4.', 'The answer is 4.'];
+    const request: ScoreRequest = { prompt: 'p', steps, parts: ['reasoning', 'reasoning', 'answer'], reference: '4' };
+    assert.deepEqual(scoresOf(verifyRequest(request).steps), [ok(0.9), ok(0.9), ok(1)]);
+    // Without parts the boxed answer is the strongest statement.
+    assert.deepEqual(verify(steps, { reference: '4' })[0], bad(0.05, 'Step 1: final answer "3" does not match the reference "4".'));
+  });
+
   it('turns checks off by option', () => {
     const request: ScoreRequest = { prompt: 'p', steps: BUZZ, reference: '28' };
     assert.deepEqual(verifyRequest(request, { arithmetic: false }).steps.map((s) => s.score), [0.9, 0.9, 0.9, 0.9, 0.05]);
     assert.deepEqual(verifyRequest(request, { finalAnswer: false }).steps.map((s) => s.score), [1, 0.05, 1, 1, 0.9]);
     const repeated = { prompt: 'p', steps: ['We count the red flamingos in the yard.', 'We count the red flamingos in the yard.'] };
-    assert.deepEqual(verifyRequest(repeated, { repeats: false }).steps, [ok(0.9), ok(0.9)]);
-    assert.deepEqual(verifyRequest(repeated, { repeatMinChars: 100 }).steps, [ok(0.9), ok(0.9)]);
+    assert.deepEqual(scoresOf(verifyRequest(repeated, { repeats: false }).steps), [ok(0.9), ok(0.9)]);
+    assert.deepEqual(scoresOf(verifyRequest(repeated, { repeatMinChars: 100 }).steps), [ok(0.9), ok(0.9)]);
   });
 
   it('answers an empty trace with no steps', () => {
@@ -151,8 +176,8 @@ describe('createBuiltinVerifier', () => {
       { prompt: 'c', steps: [] },
     ]);
     assert.deepEqual(results, [
-      { steps: [bad(0.05, 'Step 1: wrote "2 + 2 = 5" but 2 + 2 = 4.')], device: 'builtin' },
-      { steps: [ok(1)], device: 'builtin' },
+      { steps: [{ ...bad(0.05, 'Step 1: wrote "2 + 2 = 5" but 2 + 2 = 4.'), checks: ['arithmetic', 'repeat'] }], device: 'builtin' },
+      { steps: [{ ...ok(1), checks: ['arithmetic', 'repeat'] }], device: 'builtin' },
       { steps: [], device: 'builtin' },
     ]);
     await scorer.dispose();
@@ -161,7 +186,7 @@ describe('createBuiltinVerifier', () => {
   it('passes its options on', async () => {
     const scorer = createBuiltinVerifier({ arithmetic: false });
     const [result] = await scorer.score([{ prompt: 'a', steps: ['2 + 2 = 5'] }]);
-    assert.deepEqual(result?.steps, [ok(0.9)]);
+    assert.deepEqual(result?.steps, [{ ...ok(0.9), checks: ['repeat'] }]);
   });
 
   it('rejects with an AbortError when aborted before the batch', async () => {
@@ -272,7 +297,7 @@ describe('shared samples', { skip: !samplesAvailable() }, () => {
       checkArithmetic(record.steps[3] ?? '').map((f) => [f.written, f.ok]),
       [['36 - 6 = 30', true]],
     );
-    assert.equal(extractAnswer(record.steps[3] ?? '')?.text, '30');
+    assert.equal(answerInText(record.steps[3] ?? '')?.text, '30');
     // By hand: 18 pink; a third (6) repainted white; 18 more pink: 30 pink and 6 white, 24 more pink.
     assert.deepEqual(verify(record.steps, { reference: '24' }), [
       ok(0.9),
@@ -310,14 +335,14 @@ describe('shared samples', { skip: !samplesAvailable() }, () => {
         ['2 × 120 × 120', '28800', true],
       ],
     );
-    assert.ok(answersMatch(extractAnswer(solution)?.text ?? '', '28800'));
+    assert.ok(answersMatch(answerInText(solution)?.text ?? '', '28800'));
 
     // Phase 1: every completion is algebra in p and e; none is arithmetic over numbers alone.
     const texts = phase1.label.steps.flatMap((s) => [...(s.completions ?? []).map((c) => c.text), ...(s.human_completion ? [s.human_completion.text] : [])]);
     assert.equal(texts.length, 15);
     for (const t of texts) assert.deepEqual(checkArithmetic(t), [], t);
     assert.equal(phase1.question.ground_truth_answer, '29');
-    assert.equal(extractAnswer('So the price of a pencil is 29 cents.\n\n# Answer\n\n29')?.text, '29');
+    assert.equal(answerInText('So the price of a pencil is 29 cents.\n\n# Answer\n\n29')?.text, '29');
     assert.ok(texts.includes('So the price of a pencil is 29 cents.\n\n# Answer\n\n29'));
   });
 
