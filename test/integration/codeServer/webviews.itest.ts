@@ -3,6 +3,8 @@
 // text; the diff shows each response's critique in its column. Screenshots of both go to the README (media/).
 // Expected values come from test/integration/workspace/tree.jsonl and preferences.jsonl, worked out by hand: the
 // verifier flags "4 * 0.75 = 3.5" (record 3) and "0.75 / 3 = 0.35" (record 4), and "0.15 × 80 = 10" (rejected).
+// REWARD_LENS_UPDATE_MEDIA=1 copies the screenshots over media/ (the README's images); otherwise they stay in
+// .test-output/integration/webviews/.
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -11,6 +13,12 @@ import type { FrameLocator } from 'playwright-core';
 import { type EditorSession, startEditorSession } from './harness/session.js';
 
 const MEDIA = resolve(__dirname, '../../../media');
+
+function updateMedia(shot: string, name: string): void {
+  if (process.env['REWARD_LENS_UPDATE_MEDIA'] !== '1') return;
+  mkdirSync(MEDIA, { recursive: true });
+  copyFileSync(shot, join(MEDIA, name));
+}
 
 /** The content frame of the open webview panel (code-server nests the page in two iframes). */
 function webview(session: EditorSession): FrameLocator {
@@ -54,8 +62,7 @@ describe('Trace Tree and Judgment Diff in a real VS Code', { timeout: 300_000 },
     assert.ok(grown && rootAfter && grown.width > panel.width, 'the panel grew');
     assert.ok(rootAfter.x >= grown.x - 1 && rootAfter.x + rootAfter.width <= grown.x + grown.width + 1 && rootAfter.y >= grown.y - 1 && rootAfter.y + rootAfter.height <= grown.y + grown.height + 1, `root ${JSON.stringify(rootAfter)} inside ${JSON.stringify(grown)}`);
     const shot = await session.screenshot('01-trace-tree');
-    mkdirSync(MEDIA, { recursive: true });
-    copyFileSync(shot, join(MEDIA, 'screenshot-trace-tree.png'));
+    updateMedia(shot, 'screenshot-trace-tree.png');
   });
 
   test('the Judgment Diff shows each response\'s critique in its column', async () => {
@@ -72,6 +79,6 @@ describe('Trace Tree and Judgment Diff in a real VS Code', { timeout: 300_000 },
     await session.runCommand('View: Toggle Maximize Editor Group');
     await session.page.waitForTimeout(1000);
     const shot = await session.screenshot('02-judgment-diff');
-    copyFileSync(shot, join(MEDIA, 'screenshot-judgment-diff.png'));
+    updateMedia(shot, 'screenshot-judgment-diff.png');
   });
 });
