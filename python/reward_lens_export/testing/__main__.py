@@ -149,7 +149,7 @@ def _bench(args) -> int:
     import torch
     from transformers import AutoTokenizer
 
-    from .reference import _logits, _pad_id, load_model, load_requests, plan
+    from .reference import _logits, _pad_id, load_model, load_requests, pad_right, plan
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -161,14 +161,7 @@ def _bench(args) -> int:
     pad = _pad_id(model, tokenizer)
     batches = []
     for start in range(0, len(forwards), args.batch_size):
-        group = forwards[start : start + args.batch_size]
-        longest = max(len(f.ids) for f in group)
-        ids = torch.full((len(group), longest), pad, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for row, f in enumerate(group):
-            ids[row, : len(f.ids)] = torch.tensor(f.ids)
-            mask[row, : len(f.ids)] = 1
-        batches.append((ids, mask))
+        batches.append(pad_right([f.ids for f in forwards[start : start + args.batch_size]], pad))
     with torch.no_grad():
         _logits(model, *batches[0])  # warm-up
         started = time.perf_counter()
@@ -185,7 +178,7 @@ def _bench_batches(args, model, pad: int) -> int:
     model's pad id, one eager fp32 forward each under inference_mode; best of --rounds passes."""
     import torch
 
-    from .reference import _logits
+    from .reference import _logits, pad_right
 
     spec = json.loads(args.batches.read_text(encoding="utf-8"))
     if not isinstance(spec, list) or not spec or not all(isinstance(b, list) and b and all(isinstance(r, list) and r for r in b) for b in spec):
@@ -196,15 +189,9 @@ def _bench_batches(args, model, pad: int) -> int:
         return 2
     batches, tokens, cells = [], 0, 0
     for rows in spec:
-        width = max(len(r) for r in rows)
-        ids = torch.full((len(rows), width), pad, dtype=torch.long)
-        mask = torch.zeros_like(ids)
-        for i, r in enumerate(rows):
-            ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
-            mask[i, : len(r)] = 1
-        batches.append((ids, mask))
+        batches.append(pad_right(rows, pad))
         tokens += sum(len(r) for r in rows)
-        cells += len(rows) * width
+        cells += len(rows) * max(len(r) for r in rows)
     times = []
     with torch.inference_mode():
         _logits(model, *batches[0])  # warm-up

@@ -185,6 +185,17 @@ def _pad_id(model: nn.Module, tokenizer) -> int:
     return pad if pad is not None else (tokenizer.pad_token_id or 0)
 
 
+def pad_right(rows: list[list[int]], pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(input_ids, attention_mask)`` of token-id lists, right-padded with ``pad_id`` to the longest."""
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros_like(ids)
+    for i, r in enumerate(rows):
+        ids[i, : len(r)] = torch.tensor(r, dtype=torch.long)
+        mask[i, : len(r)] = 1
+    return ids, mask
+
+
 @torch.no_grad()
 def run_forwards(model: nn.Module, forwards: list[Forward], batched: bool, pad_id: int, pooled: bool) -> list[list[float]]:
     """Scores of each forward; alone (one pass each) or all together, right-padded.
@@ -195,13 +206,7 @@ def run_forwards(model: nn.Module, forwards: list[Forward], batched: bool, pad_i
             ids = torch.tensor([f.ids])
             out.append(f.read(_logits(model, ids, torch.ones_like(ids))[0]))
         return out
-    longest = max(len(f.ids) for f in forwards)
-    ids = torch.full((len(forwards), longest), pad_id, dtype=torch.long)
-    mask = torch.zeros_like(ids)
-    for row, f in enumerate(forwards):
-        ids[row, : len(f.ids)] = torch.tensor(f.ids)
-        mask[row, : len(f.ids)] = 1
-    logits = _logits(model, ids, mask)
+    logits = _logits(model, *pad_right([f.ids for f in forwards], pad_id))
     return [f.read(logits[row] if pooled else logits[row, : len(f.ids)]) for row, f in enumerate(forwards)]
 
 
