@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { BatchLimits } from '../core/scoring/contracts/planBatches.js';
 import type { DeviceChoice, Device } from './devices.js';
 import type { InspectedModel } from './checkModel.js';
-import { OnnxRunner } from './onnxRunner.js';
+import { LOGITS_BUDGET_BYTES, OnnxRunner } from './onnxRunner.js';
 import { ScoreCache } from './scoreCache.js';
 import { ScoringEngine } from './scoringEngine.js';
 
@@ -32,8 +32,6 @@ export interface EngineOptions {
 
 /** Default and cap of the per-sequence token limit. */
 export const DEFAULT_MAX_TOKENS = 8192;
-/** Bytes a batch's full logits output may take (causal LMs return every vocabulary column). */
-const LOGITS_BUDGET_BYTES = 128 * 1024 * 1024;
 
 /**
  * A fingerprint of the model's files: sizes plus hashes of each file's first and last megabyte

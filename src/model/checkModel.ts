@@ -7,7 +7,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { ContractError, type ResolvedContract } from '../core/scoring/contracts/contractTypes.js';
 import { applyOverrides, findPreset, inferPreset, PRESET_NAMES, type PresetInfo } from './presets.js';
 import { resolveContract } from '../core/scoring/contracts/resolveContract.js';
-import { CHAT_TEMPLATE_FILES, HfTokenizer } from './hfTokenizer.js';
+import { chatTemplateFile, HfTokenizer } from './hfTokenizer.js';
 import { OnnxParseError, readOnnxSummary, type GraphValue, type OnnxSummary } from './onnxGraph.js';
 
 /** One finding of a check. */
@@ -271,7 +271,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   const tokPath = join(dir, 'tokenizer.json');
   const tokConfigPath = join(dir, 'tokenizer_config.json');
   const hasTokConfig = existsSync(tokConfigPath);
-  const templateFile = CHAT_TEMPLATE_FILES.find((f) => existsSync(join(dir, f)));
+  const templateFile = chatTemplateFile(dir);
   const templatePath = templateFile === undefined ? undefined : join(dir, templateFile);
   if (!existsSync(tokPath)) add({ level: 'error', file: 'tokenizer.json', message: 'tokenizer.json is missing', fix: 'Copy tokenizer.json from the reward model repository (the export copies it).' });
   else {

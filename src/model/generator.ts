@@ -7,9 +7,9 @@ import { join, relative, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { pickGreedy } from '../core/scoring/pickGreedy.js';
 import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
-import { CHAT_TEMPLATE_FILES, HfTokenizer } from './hfTokenizer.js';
+import { chatTemplateFile, HfTokenizer } from './hfTokenizer.js';
 import { ModelError } from './modelError.js';
-import { openSession } from './onnxRunner.js';
+import { LOGITS_BUDGET_BYTES, openSession } from './onnxRunner.js';
 
 /** Weight storage of the ONNX file to open when the manifest does not name one. */
 export type GeneratorDtype = 'fp32' | 'fp16' | 'int4';
@@ -93,9 +93,7 @@ const DTYPE_FILES: Readonly<Record<GeneratorDtype, readonly string[]>> = {
   int4: ['onnx/model_q4.onnx', 'onnx/model_q4f16.onnx'],
 };
 const ONNX_PREFERENCE = [...DTYPE_FILES.fp32, ...DTYPE_FILES.fp16, ...DTYPE_FILES.int4];
-const EXPORT_FIX = 'Export the model with `optimum-cli export onnx --model <model> --task text-generation-with-past <folder>`, which adds the past_key_values.* inputs and present.* outputs.';
-/** Bytes one prefill run's logits may take (as the scoring engine's batch budget). */
-const LOGITS_BUDGET_BYTES = 128 * 1024 * 1024;
+const EXPORT_FIX = 'Export the model with `reward-lens export <checkpoint> <folder> --preset generator` (or `optimum-cli export onnx --task text-generation-with-past`), which adds the past_key_values.* inputs and present.* outputs.';
 
 function readJson(path: string, rel: string): Json {
   let v: unknown;
@@ -362,7 +360,7 @@ export async function openGenerator(dirArg: string, opts: GeneratorOptions = {})
   const tokPath = join(dir, 'tokenizer.json');
   if (!existsSync(tokPath)) throw new ModelError('tokenizer.json is missing', tokPath, undefined, 'Copy tokenizer.json from the model repository (the export copies it).');
   const tokConfigPath = join(dir, 'tokenizer_config.json');
-  const templateFile = CHAT_TEMPLATE_FILES.find((f) => existsSync(join(dir, f)));
+  const templateFile = chatTemplateFile(dir);
   const tokenizer = HfTokenizer.fromFiles(tokPath, existsSync(tokConfigPath) ? tokConfigPath : undefined, templateFile === undefined ? undefined : join(dir, templateFile));
   const onnxPath = pickOnnx(dir, manifest, opts.dtype);
   const rel = relative(dir, onnxPath);

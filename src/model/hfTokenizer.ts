@@ -1,7 +1,8 @@
 // The model's own tokenizer (tokenizer.json via @huggingface/tokenizers) and chat template
 // (tokenizer_config.json via @huggingface/jinja), behind the contracts' TokenizerPort.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { ContractError, type ChatMessage, type TokenizerPort } from '../core/scoring/contracts/contractTypes.js';
@@ -29,7 +30,12 @@ function defaultTemplate(v: unknown): string | undefined {
 const recent = new Map<string, HfTokenizer>();
 
 /** The chat template files a model folder may carry beside tokenizer_config.json, in precedence order. */
-export const CHAT_TEMPLATE_FILES = ['chat_template.jinja', 'chat_template.json'] as const;
+const CHAT_TEMPLATE_FILES = ['chat_template.jinja', 'chat_template.json'] as const;
+
+/** The name of the folder's chat template file (`chat_template.jinja` first), or undefined when it has none. */
+export function chatTemplateFile(dir: string): string | undefined {
+  return CHAT_TEMPLATE_FILES.find((f) => existsSync(join(dir, f)));
+}
 const NO_TEMPLATE = 'the folder has no chat template (no chat_template.jinja, and no chat_template in tokenizer_config.json)';
 const NO_TEMPLATE_FIX = "Copy chat_template.jinja (or tokenizer_config.json with its chat_template) from the reward model repository.";
 

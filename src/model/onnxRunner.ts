@@ -68,6 +68,12 @@ export async function openSession(modelPath: string, opts: RunnerOptions): Promi
   return { session: value, device, attempts };
 }
 
+/**
+ * Bytes one run's full logits output may take: causal LMs return every vocabulary column, so the scoring engine
+ * caps batch tokens and the generator caps prefill chunks by it.
+ */
+export const LOGITS_BUDGET_BYTES = 128 * 1024 * 1024;
+
 /** onnxruntime's message for an allocation failure. */
 export function isOutOfMemory(message: string): boolean {
   return /alloc|out of memory|bad_alloc|\bOOM\b|memory/iu.test(message);

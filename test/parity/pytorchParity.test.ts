@@ -36,15 +36,14 @@ const skip = available ? false : `no Python venv at ${PYTHON}: run scripts/insta
 /** Work folder keyed by the exporter's sources, so checkpoints and exports are reused while they are unchanged. */
 const WORK = join(ROOT, '.cache', 'parity', exporterHash(ROOT));
 
-function run(cmd: string, args: readonly string[], what: string): string {
-  if (cmd === PYTHON) return runPython(PYTHON, args, what, ROOT);
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, REWARD_LENS_PYTHON: PYTHON } });
+const py = (args: readonly string[], what: string): string => runPython(PYTHON, ['-m', 'reward_lens_export.testing', ...args], what, ROOT);
+
+/** `node dist/cli.js args` (the CLI as a user runs it) with the venv's Python; stdout, or a failed assertion. */
+function cli(args: readonly string[], what: string): string {
+  const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, REWARD_LENS_PYTHON: PYTHON } });
   assert.equal(r.status, 0, `${what} failed (exit ${String(r.status)}):\n${r.stderr.slice(-4000)}`);
   return r.stdout;
 }
-
-const py = (args: readonly string[], what: string): string => run(PYTHON, ['-m', 'reward_lens_export.testing', ...args], what);
-const cli = (args: readonly string[], what: string): string => run(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], what);
 
 /**
  * Weights: `spread` (initializer_range 0.3, so random scores spread across steps) for fp32 parity; `realistic`
