@@ -8,7 +8,10 @@ export const SIDECAR_SUFFIX = '.reward-lens.json';
 
 /** The cache key of one scorer request: a hash of exactly the text the scorer saw. */
 export function requestKey(request: ScoreRequest): string {
-  return textHash(JSON.stringify([request.prompt, request.steps, request.answer ?? null, request.reference ?? null]));
+  // A response's siblings are part of what a pairwise judge saw; the key of a request without them is unchanged.
+  const key: unknown[] = [request.prompt, request.steps, request.answer ?? null, request.reference ?? null];
+  if (request.siblings !== undefined) key.push(request.siblings.responses, request.siblings.index);
+  return textHash(JSON.stringify(key));
 }
 
 /** A stored result: the scorer's output plus when and for which record it was made. */

@@ -74,9 +74,11 @@ function requestOfSteps(prompt: string, messages: readonly PromptMessage[] | und
 export function requestsOf(record: DatasetRecord): ScoreRequest[] {
   if (record.kind === 'trace') return [requestOfSteps(record.prompt, record.promptMessages, record.steps, record.answer, record.reference)];
   const messages = record.promptMessages;
-  return record.responses.map((r) => ({
+  const responses = record.responses.map((r) => r.text);
+  return record.responses.map((r, index) => ({
     ...(r.steps.length > 0 ? requestOfSteps(record.prompt, messages, r.steps) : { prompt: record.prompt, ...(messages !== undefined ? { messages } : {}), steps: [r.text] }),
     response: r.text,
+    siblings: { responses, index },
   }));
 }
 

@@ -28,6 +28,11 @@ export interface ScoreRequest {
   readonly answer?: string;
   /** The reference (ground-truth) answer when the record has one. */
   readonly reference?: string;
+  /**
+   * For a response of a preference set: every response of the set (as `response` or the step texts joined)
+   * and this one's index, so pairwise judges can compare it with the others. Labels are never passed.
+   */
+  readonly siblings?: { readonly responses: readonly string[]; readonly index: number };
 }
 
 /**
@@ -44,6 +49,53 @@ export interface StepScore {
   readonly critique?: string;
   /** For a rule-based verifier: the checks that applied to this step (found something to check), in a fixed order. */
   readonly checks?: readonly StepCheck[];
+  /**
+   * For a generative judge: its verdict on this step. `not-judged` (score NaN) when the judge said nothing
+   * that can be placed on this step, or (ProcessBench critic) the step follows the earliest error.
+   */
+  readonly verdict?: 'correct' | 'incorrect' | 'not-judged';
+  /**
+   * For a generative judge: where the score comes from — `logprob`: the probability of the positive verdict
+   * token against the negative one at the verdict position; `verdict`: 1 or 0 from the verdict text.
+   */
+  readonly source?: 'logprob' | 'verdict';
+}
+
+/** One principle of a rubric judge and the judge's answer. */
+export interface PrincipleVerdict {
+  readonly principle: string;
+  readonly weight: number;
+  /** null when the judge gave no answer for it. */
+  readonly satisfied: boolean | null;
+  readonly reason: string;
+}
+
+/** What a generative judge wrote about one request, kept with the result (sidecar, `--json`). */
+export interface JudgeReport {
+  /** The judge's name (`thinkprm`, `processbench-critic`, `pairwise`, …). */
+  readonly name: string;
+  /** The generating model (server model id or local model fingerprint). */
+  readonly model: string;
+  /** The judge's whole output (thinking included); for pairwise judges the A/B order's output. */
+  readonly text: string;
+  /** The parsed final verdict as written (`Yes`, `2`, `A`, `A>>B`, `4`), or null when none could be read. */
+  readonly verdict: string | null;
+  /** True when generation hit the token limit (or the context) before the judge finished. */
+  readonly truncated: boolean;
+  /** `logprob` when the score came from verdict-token probabilities, `verdict` when from the text (1/0). */
+  readonly source: 'logprob' | 'verdict';
+  /** Verdict text the parser found but could not place on a step, quoted raw. */
+  readonly unaligned?: readonly string[];
+  /** Per request step: the span of `text` that is the judge's part about that step, or null. */
+  readonly stepSpans?: readonly ({ readonly start: number; readonly end: number } | null)[];
+  /** Pairwise judges: the verdict with this response as A, and with it as B (both as written), and the B/A output. */
+  readonly orderAb?: string | null;
+  readonly orderBa?: string | null;
+  readonly textBa?: string;
+  /** Pairwise judges: whether both orders picked the same response. */
+  readonly consistent?: boolean;
+  /** Rubric judges: each principle's answer and reason. */
+  readonly principles?: readonly PrincipleVerdict[];
 }
 
 /** A scorer's result for one request. */
@@ -51,11 +103,17 @@ export interface ScoreResult {
   /** One entry per request step (empty for sequence-only scorers). */
   readonly steps: readonly StepScore[];
   /** Whole-response score from a sequence classifier (raw logit), when the scorer is an ORM. */
+  /**
+   * Whole-response score: an ORM's raw logit; for a response-level judge (pairwise, Prometheus, rubric) a
+   * value in [0, 1] (the share of games won, the rescaled rating, the weighted share of principles met).
+   */
   readonly sequenceScore?: number;
   /** Where it ran: `builtin`, `cpu`, `webgpu`, `cuda`, or a remote host. */
   readonly device: string;
   /** Non-fatal notes (e.g. a truncated overlong trace). */
   readonly warnings?: readonly string[];
+  /** A generative judge's output and verdicts. */
+  readonly judge?: JudgeReport;
 }
 
 /** A reward model. Implementations must keep result order equal to request order. */
