@@ -1,6 +1,6 @@
 // Pure model of what the Judgment Diff shows: the verdict line and the two compared panes with their diff runs.
 // No DOM: unit-tested in plain Node. Display strings have bidi controls made visible.
-import { diffResponses, sideParts, type DiffPart, type Judgment, type JudgmentResponse, type StepCritique } from '../../src/core/diff/alignResponses.js';
+import { diffResponses, sideParts, type DiffPart, type Judgment, type JudgmentJudge, type JudgmentResponse, type StepCritique } from '../../src/core/diff/alignResponses.js';
 import { neutraliseBidi, truncate } from '../../src/core/text/escape.js';
 import type { ViewScoring } from '../../src/protocol/messages.js';
 import { formatMargin, formatScore } from '../format/numbers.js';
@@ -33,6 +33,33 @@ export interface Pane {
   readonly critiques: readonly PaneCritique[];
   /** Set when the text was shown without a diff, saying why. */
   readonly notice?: string;
+  /** A generative judge's verdicts on this response and its reasoning, display-safe. */
+  readonly judge?: PaneJudge;
+}
+
+/** What a pane shows of a judge's work. */
+export interface PaneJudge {
+  /** One line: `pairwise judge · as A: A · as B: A · inconsistent (position bias)` or `thinkprm judge · verdict No`. */
+  readonly summary: string;
+  readonly consistent?: boolean;
+  /** The judge's output (the A/B order's for pairwise judges) and the B/A order's. */
+  readonly reasoning: readonly { readonly title: string; readonly text: string }[];
+}
+
+/** A judge's part of a pane: its verdicts in words and its reasoning texts. */
+export function paneJudge(j: JudgmentJudge): PaneJudge {
+  const bits = [`${j.name} judge`];
+  if (j.orderAb !== undefined || j.orderBa !== undefined) {
+    bits.push(`as A: ${j.orderAb ?? 'no verdict'}`, `as B: ${j.orderBa ?? 'no verdict'}`);
+    if (j.consistent !== undefined) bits.push(j.consistent ? 'consistent in both orders' : 'inconsistent (position bias)');
+  } else {
+    bits.push(`verdict ${j.verdict ?? 'none in the expected format'}`);
+  }
+  bits.push(j.source === 'logprob' ? 'scored from verdict-token probabilities' : 'scored from the verdict text');
+  if (j.truncated) bits.push('output cut at the token limit');
+  const reasoning = [{ title: j.textBa !== undefined ? 'Judge reasoning (this response as A)' : 'Judge reasoning', text: neutraliseBidi(j.text) }];
+  if (j.textBa !== undefined) reasoning.push({ title: 'Judge reasoning (this response as B)', text: neutraliseBidi(j.textBa) });
+  return { summary: bits.join(' · '), ...(j.consistent !== undefined ? { consistent: j.consistent } : {}), reasoning };
 }
 
 /** One critique as a pane shows it. */
@@ -148,6 +175,7 @@ function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', rawParts
     parts: parts.map((p) => ({ kind: p.kind, text: neutraliseBidi(p.text) })),
     critiques,
     ...(notice !== undefined ? { notice } : {}),
+    ...(r.judge !== undefined ? { judge: paneJudge(r.judge) } : {}),
   };
 }
 

@@ -105,6 +105,16 @@ export function createDiffView(container: HTMLElement, host: HostApi): DiffViewH
     head.append(h, score, meta, reveal);
     section.append(head);
     if (p.notice !== undefined) section.append(el(doc, 'p', 'note', p.notice));
+    if (p.judge !== undefined) {
+      const judge = el(doc, 'div', `judge${p.judge.consistent === false ? ' inconsistent' : ''}`);
+      judge.append(el(doc, 'p', 'judge-summary', p.judge.summary));
+      for (const r of p.judge.reasoning) {
+        const details = el(doc, 'details', 'judge-reasoning');
+        details.append(el(doc, 'summary', '', r.title), el(doc, 'div', 'full-text', displayText(r.text, 50_000)));
+        judge.append(details);
+      }
+      section.append(judge);
+    }
     const body = el(doc, 'div', 'diff-text');
     body.tabIndex = 0;
     body.setAttribute('aria-label', `${p.heading} text${p.critiques.length > 0 ? `, with ${p.critiques.length} step critique${p.critiques.length === 1 ? '' : 's'}` : ''}`);

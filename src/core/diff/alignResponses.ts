@@ -1,6 +1,6 @@
 import { diffWordsWithSpace } from 'diff';
 import type { PreferenceSet, Step } from '../dataset/types.js';
-import type { StepScore } from '../scoring/scorer.js';
+import type { JudgeReport, StepScore } from '../scoring/scorer.js';
 import { preferenceMargin } from '../scoring/scoreRecords.js';
 
 /** A scorer's written critique of one step of a response, placed in the response text. */
@@ -32,6 +32,38 @@ export interface JudgmentResponse {
   readonly stepCount: number;
   /** The scorer's step critiques, in step order (empty when it wrote none or the response is unscored). */
   readonly critiques: readonly StepCritique[];
+  /** A generative judge's verdicts and reasoning about this response, when a judge scored it. */
+  readonly judge?: JudgmentJudge;
+}
+
+/** What the Judgment Diff shows of a judge's work on one response. */
+export interface JudgmentJudge {
+  readonly name: string;
+  /** The verdict as written (for pairwise judges: with this response as A). */
+  readonly verdict: string | null;
+  /** Pairwise judges: the verdicts with this response as A and as B, and whether they pick the same response. */
+  readonly orderAb?: string | null;
+  readonly orderBa?: string | null;
+  readonly consistent?: boolean;
+  /** The judge's whole output (and, for pairwise judges, the B/A order's output). */
+  readonly text: string;
+  readonly textBa?: string;
+  readonly truncated: boolean;
+  readonly source: 'logprob' | 'verdict';
+}
+
+function judgmentJudge(j: JudgeReport): JudgmentJudge {
+  return {
+    name: j.name,
+    verdict: j.verdict,
+    ...(j.orderAb !== undefined ? { orderAb: j.orderAb } : {}),
+    ...(j.orderBa !== undefined ? { orderBa: j.orderBa } : {}),
+    ...(j.consistent !== undefined ? { consistent: j.consistent } : {}),
+    text: j.text,
+    ...(j.textBa !== undefined ? { textBa: j.textBa } : {}),
+    truncated: j.truncated,
+    source: j.source,
+  };
 }
 
 /**
@@ -111,13 +143,20 @@ export function stepCritiques(text: string, steps: readonly Step[], scores: read
 
 /**
  * Builds the Judgment Diff model of a preference set. `scores[i]` is response `i`'s score (undefined when
- * unscored); `stepScores[i]`, when given, its step scores, whose critiques the view shows beside the steps. The default compared pair is the best-scored chosen response against the best-scored rejected one
+ * unscored); `stepScores[i]`, when given, its step scores, whose critiques the view shows beside the steps;
+ * `judges[i]`, when a generative judge scored it, the judge's verdicts (both orders for pairwise judges) and output. The default compared pair is the best-scored chosen response against the best-scored rejected one
  * (the rejected response the model likes most is the one that matters for the label); unscored sets compare the
  * first chosen with the first rejected.
  */
-export function buildJudgment(set: PreferenceSet, scores: readonly (number | undefined)[], stepScores: readonly (readonly StepScore[] | undefined)[] = []): Judgment {
+export function buildJudgment(
+  set: PreferenceSet,
+  scores: readonly (number | undefined)[],
+  stepScores: readonly (readonly StepScore[] | undefined)[] = [],
+  judges: readonly (JudgeReport | undefined)[] = [],
+): Judgment {
   const base = set.responses.map((r, index): JudgmentResponse => {
     const score = scores[index];
+    const judge = judges[index];
     return {
       index,
       text: r.text,
@@ -127,6 +166,7 @@ export function buildJudgment(set: PreferenceSet, scores: readonly (number | und
       ...(r.rating !== undefined ? { rating: r.rating } : {}),
       stepCount: r.steps.length,
       critiques: stepCritiques(r.text, r.steps, stepScores[index]),
+      ...(judge !== undefined ? { judge: judgmentJudge(judge) } : {}),
     };
   });
   const ranking = rankingOf(base);

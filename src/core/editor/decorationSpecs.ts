@@ -1,11 +1,14 @@
 import type { DatasetRecord, Step } from '../dataset/types.js';
 import { firstUnder } from '../scoring/aggregate.js';
-import type { ScoreResult } from '../scoring/scorer.js';
+import type { ScoreResult, StepScore } from '../scoring/scorer.js';
 import type { Char0, Line0, LineIndex } from '../text/positions.js';
 import type { RecordScores } from './scoreStore.js';
 
-/** The tint class of a scored step. `stale` = the text changed since it was scored. */
-export type ScoreBucket = 'high' | 'mid' | 'low' | 'stale';
+/**
+ * The tint class of a scored step. `stale` = the text changed since it was scored; `unjudged` = a judge gave this
+ * step no verdict (e.g. it follows the earliest error a critic named), shown as such and never as correct.
+ */
+export type ScoreBucket = 'high' | 'mid' | 'low' | 'stale' | 'unjudged';
 
 /** Display settings for decorations (from the `rewardLens.*` settings). */
 export interface DecorationSettings {
@@ -43,6 +46,25 @@ export function badgeText(score: number, settings: DecorationSettings, stale: bo
   return `${score.toFixed(2)}${score < settings.threshold ? ' ✗' : ''}${stale ? ' (stale)' : ''}`;
 }
 
+/** Most characters of a judge's critique shown after the badge; the hover has the whole text. */
+export const CRITIQUE_SNIPPET_CHARS = 60;
+
+/** A critique shortened for the badge: whitespace collapsed, cut at a word with `…` when longer than the limit. */
+export function critiqueSnippet(critique: string, max = CRITIQUE_SNIPPET_CHARS): string {
+  const flat = critique.replace(/\s+/gu, ' ').trim();
+  if (flat.length <= max) return flat;
+  const cut = flat.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
+/** The badge of a judged step: its score (or `not judged`) and a snippet of the judge's critique. */
+function judgeBadge(sc: StepScore, settings: DecorationSettings, stale: boolean): string {
+  const head = Number.isFinite(sc.score) ? badgeText(sc.score, settings, stale) : `not judged${stale ? ' (stale)' : ''}`;
+  const critique = sc.critique === undefined ? '' : critiqueSnippet(sc.critique);
+  return critique === '' ? head : `${head} · ${critique}`;
+}
+
 function pushSteps(
   out: DecorationSpec[],
   lines: LineIndex,
@@ -58,7 +80,9 @@ function pushSteps(
   const first = firstUnder(scores, settings.threshold);
   for (const step of steps) {
     const sc = result.steps[step.index];
-    if (step.range === undefined || sc === undefined || !Number.isFinite(sc.score)) continue;
+    if (step.range === undefined || sc === undefined) continue;
+    const judged = sc.verdict !== undefined;
+    if (!Number.isFinite(sc.score) && sc.verdict !== 'not-judged') continue;
     const a = lines.positionAt(step.range.start);
     const b = lines.positionAt(step.range.end);
     out.push({
@@ -66,8 +90,8 @@ function pushSteps(
       startChar: a.character,
       endLine: b.line,
       endChar: b.character,
-      bucket: stale ? 'stale' : bucketOf(sc.score, settings),
-      badge: badgeText(sc.score, settings, stale),
+      bucket: stale ? 'stale' : Number.isFinite(sc.score) ? bucketOf(sc.score, settings) : 'unjudged',
+      badge: judged ? judgeBadge(sc, settings, stale) : badgeText(sc.score, settings, stale),
       firstError: !stale && first === step.index,
       recordIndex,
       responseIndex,

@@ -21,6 +21,11 @@ export interface StepHoverInput {
   readonly device: string;
   /** For the built-in verifier: the checks that applied to this step (absent in results stored before they were kept). */
   readonly checks?: readonly StepCheck[];
+  /** For a generative judge: its verdict on this step and where the score comes from. */
+  readonly verdict?: 'correct' | 'incorrect' | 'not-judged';
+  readonly source?: 'logprob' | 'verdict';
+  /** For a generative judge: its name, and whether its output was cut at the token limit. */
+  readonly judge?: { readonly name: string; readonly truncated: boolean };
   readonly label: StepLabel;
   /** Command links: name → `command:` URI (built by the adapter, which knows the document). */
   readonly links: readonly { readonly title: string; readonly uri: string }[];
@@ -36,6 +41,18 @@ export function agreesWithLabel(score: number, threshold: number, label: StepLab
 
 const fmt = (x: number | undefined): string => (x === undefined ? '–' : x.toFixed(3));
 
+function hostOf(url: string): string {
+  const m = /^[a-z]+:\/\/([^/]+)/iu.exec(url);
+  return m?.[1] ?? url;
+}
+
+/** A judge's source as people name it: `model @ host` for a server, the folder's last segment for a local model. */
+function sourceName(source: string): string {
+  const at = source.lastIndexOf('@');
+  if (/^[a-z]+:\/\//iu.test(source)) return at > source.indexOf('//') ? `${source.slice(at + 1)} @ ${hostOf(source.slice(0, at))}` : hostOf(source);
+  return modelDisplayName(source);
+}
+
 /** The device the built-in verifier reports; it is no place a model runs, so hovers never print it. */
 export const BUILTIN_DEVICE = 'builtin';
 
@@ -45,6 +62,11 @@ export const BUILTIN_DEVICE = 'builtin';
  */
 export function modelDisplayName(modelId: string): string {
   if (modelId === 'builtin') return 'built-in verifier';
+  // `judge:NAME:SOURCE[@model][#rubric]` and `endpoint:URL#preset[@model]` (see choiceKey).
+  const judge = /^judge:([^:]+):(.*?)(?:#.*)?$/u.exec(modelId);
+  if (judge !== null) return `${judge[1] ?? ''} judge (${sourceName(judge[2] ?? '')})`;
+  const endpoint = /^endpoint:(.*)#([^#@]*)(?:@(.*))?$/u.exec(modelId);
+  if (endpoint !== null) return `${endpoint[3] ?? endpoint[2] ?? ''} at ${hostOf(endpoint[1] ?? '')}`;
   const parts = modelId.split(/[\\/]+/).filter((p) => p.length > 0);
   return parts[parts.length - 1] ?? modelId;
 }
@@ -78,21 +100,40 @@ export function scorerLine(model: string, device: string, checks?: readonly Step
  * The hover markdown for one step. All text from the trace or the scorer is escaped: nothing in it can become a
  * link, HTML or formatting. Only `links` (built by the extension) are active.
  */
+/** The hover's judge line: the verdict and where its score comes from (token probabilities or the verdict text). */
+export function judgeLine(verdict: StepHoverInput['verdict'], source: StepHoverInput['source'], judge: StepHoverInput['judge']): string {
+  const name = judge === undefined ? 'The judge' : `The ${escapeMarkdown(judge.name)} judge`;
+  const said = verdict === 'not-judged' ? `${name} gave this step no verdict` : `${name} judged this step **${verdict ?? 'unknown'}**`;
+  const from =
+    verdict === 'not-judged'
+      ? ''
+      : source === 'logprob'
+        ? ': the score is the probability of the positive verdict token against the negative one where the verdict was written'
+        : ': the score is 1 or 0 from the verdict text (no token log-probabilities were available)';
+  return `${said}${from}.${judge?.truncated === true ? ' Its output was cut at the token limit.' : ''}`;
+}
+
 export function formatStepHover(h: StepHoverInput): string {
   const lines: string[] = [];
-  const verdict = h.score < h.threshold ? ' — **below threshold**' : '';
-  lines.push(`**Reward Lens** · step ${h.stepNumber} of ${h.stepCount}: **${h.score.toFixed(3)}**${verdict}${h.stale ? ' *(stale: text changed since scoring)*' : ''}`);
+  const finite = Number.isFinite(h.score);
+  const verdict = finite && h.score < h.threshold ? ' — **below threshold**' : '';
+  const value = finite ? h.score.toFixed(3) : h.verdict === 'not-judged' ? 'not judged' : 'not scored';
+  lines.push(`**Reward Lens** · step ${h.stepNumber} of ${h.stepCount}: **${value}**${verdict}${h.stale ? ' *(stale: text changed since scoring)*' : ''}`);
   lines.push('');
   const agg = (['min', 'product', 'mean', 'last'] as const).map((a) => `${a === h.aggregation ? `**${a}**` : a} ${fmt(h.aggregates[a])}`).join(' · ');
   lines.push(`Trace score: ${agg}`);
   lines.push('');
   lines.push(scorerLine(h.model, h.device, h.checks));
+  if (h.verdict !== undefined) {
+    lines.push('');
+    lines.push(judgeLine(h.verdict, h.source, h.judge));
+  }
   if (h.critique !== undefined && h.critique.length > 0) {
     lines.push('');
     lines.push(`Critique: ${escapeMarkdown(truncate(h.critique, 2000))}`);
   }
   lines.push('');
-  const agree = agreesWithLabel(h.score, h.threshold, h.label);
+  const agree = finite ? agreesWithLabel(h.score, h.threshold, h.label) : undefined;
   const labelText = h.label === 'unknown' ? 'none' : h.label;
   lines.push(`Dataset label: ${labelText}${agree === undefined ? '' : agree ? ' — model agrees' : ' — **model disagrees**'}`);
   if (h.links.length > 0) {

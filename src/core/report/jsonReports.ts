@@ -1,5 +1,6 @@
 import type { DatasetRecord, ParsedDocument, Problem, StepLabel } from '../dataset/types.js';
 import type { ScoredRecord } from '../scoring/scoreRecords.js';
+import type { JudgeReport } from '../scoring/scorer.js';
 
 /** `inspect --json` step label: `unknown` prints as null. */
 export type ReportLabel = 'good' | 'bad' | 'neutral' | null;
@@ -45,6 +46,32 @@ export function inspectJson(doc: ParsedDocument): Record<string, unknown> {
   return { format: doc.format, records: doc.records.map(inspectRecordJson), problems: doc.problems.map(problemJson) };
 }
 
+/** A judge's report as `--json` prints it (snake_case, only the fields that apply). */
+export function judgeJson(j: JudgeReport): Record<string, unknown> {
+  return {
+    name: j.name,
+    model: j.model,
+    text: j.text,
+    verdict: j.verdict,
+    truncated: j.truncated,
+    source: j.source,
+    ...(j.unaligned !== undefined && j.unaligned.length > 0 ? { unaligned: j.unaligned } : {}),
+    ...(j.principles !== undefined ? { principles: j.principles } : {}),
+    ...(j.textBa !== undefined ? { text_ba: j.textBa } : {}),
+  };
+}
+
+/** `"judge"` and, for pairwise judges, `"order_ab"`, `"order_ba"` and `"consistent"` of a record. */
+function judgeFields(j: JudgeReport | undefined): Record<string, unknown> {
+  if (j === undefined) return {};
+  return {
+    judge: judgeJson(j),
+    ...(j.orderAb !== undefined ? { order_ab: j.orderAb } : {}),
+    ...(j.orderBa !== undefined ? { order_ba: j.orderBa } : {}),
+    ...(j.consistent !== undefined ? { consistent: j.consistent } : {}),
+  };
+}
+
 /** One scored record as `reward-lens score --json` prints it (one JSONL line with `--out`). */
 export function scoreRecordJson(s: ScoredRecord): Record<string, unknown> {
   if (s.kind === 'trace') {
@@ -53,12 +80,13 @@ export function scoreRecordJson(s: ScoredRecord): Record<string, unknown> {
       id: s.record.id,
       steps: s.record.steps.map((step, i) => {
         const sc = s.steps[i];
-        return { text: step.text, score: sc?.score ?? null, critique: sc?.critique ?? null };
+        return { text: step.text, score: sc?.score ?? null, critique: sc?.critique ?? null, ...(sc?.verdict !== undefined ? { verdict: sc.verdict } : {}), ...(sc?.source !== undefined ? { source: sc.source } : {}) };
       }),
       scores: { min: s.scores.min ?? null, product: s.scores.product ?? null, mean: s.scores.mean ?? null, last: s.scores.last ?? null },
       score: s.score ?? null,
       first_error: s.firstError,
       device: s.device,
+      ...judgeFields(s.results[0]?.judge),
       ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
     };
   }
@@ -66,10 +94,15 @@ export function scoreRecordJson(s: ScoredRecord): Record<string, unknown> {
     kind: 'preference',
     id: s.record.id,
     ...(s.record.subset !== undefined ? { subset: s.record.subset } : {}),
-    responses: s.record.responses.map((r, i) => ({ text: r.text, chosen: r.chosen, score: s.responses[i]?.score ?? null })),
+    responses: s.record.responses.map((r, i) => {
+      const judge = s.results[i]?.judge;
+      return { text: r.text, chosen: r.chosen, score: s.responses[i]?.score ?? null, ...(judge !== undefined ? { judge: judgeJson(judge) } : {}) };
+    }),
     margin: s.margin,
     agrees_with_label: s.agreesWithLabel,
     device: s.device,
+    // The record's judge is its first response's (for a pair: that response as A, then as B).
+    ...judgeFields(s.results[0]?.judge),
     ...(s.warnings.length > 0 ? { warnings: s.warnings } : {}),
   };
 }

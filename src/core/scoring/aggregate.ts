@@ -36,6 +36,7 @@ export function aggregateAll(scores: readonly number[]): Record<Aggregation, num
 
 /** 0-based index of the first step whose score is strictly under `threshold`, or `null` when none is. */
 export function firstUnder(scores: readonly number[], threshold: number): number | null {
-  const i = scores.findIndex((s) => s < threshold);
+  // Only finite scores count: NaN (unscored, not judged) and a sidecar's null never mark a first error.
+  const i = scores.findIndex((s) => Number.isFinite(s) && s < threshold);
   return i === -1 ? null : i;
 }
