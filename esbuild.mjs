@@ -23,6 +23,8 @@ const contexts = await Promise.all([
   esbuild.context({ ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
   // The model worker thread (src/model/loadScorer.ts starts dist/modelWorker.js next to the bundle).
   esbuild.context({ ...node, entryPoints: ['src/model/modelWorker.ts'], outfile: 'dist/modelWorker.js' }),
+  // The generator worker thread of the local judges (src/model/localGenerator.ts starts dist/generatorWorker.js).
+  esbuild.context({ ...node, entryPoints: ['src/model/generatorWorker.ts'], outfile: 'dist/generatorWorker.js' }),
   esbuild.context({
     entryPoints: ['webview/main.ts'],
     bundle: true,

@@ -1,4 +1,6 @@
 import { benchEditor } from './editor.js';
+import { benchGeneration } from './generation.js';
+import { benchRemote } from './remote.js';
 import { benchParsing } from './parsing.js';
 import { benchPytorch } from './pytorch.js';
 import { benchScoring } from './scoring.js';
@@ -24,6 +26,14 @@ async function main(): Promise<void> {
     result['scoring'] = { ...(await benchScoring()), ...(await benchPytorch()) };
   }
   if (want('editor')) result['editor'] = benchEditor();
+  if (want('generation')) {
+    if (!json) process.stderr.write('generation: generating a 4-layer causal LM...\n');
+    result['generation'] = await benchGeneration();
+  }
+  if (want('remote')) {
+    if (!json) process.stderr.write('remote: a loopback server with 50 ms latency...\n');
+    result['remote'] = await benchRemote();
+  }
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 }
 

@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { onnx } from 'onnx-proto';
 import { fromFloat16Bits, toFloat16Bits } from '../src/core/scoring/contracts/float16.js';
 import { GraphBuilder, type FloatType, type Value } from './tinyOnnx.js';
 
@@ -43,7 +44,25 @@ export interface TinyModelSpec {
   readonly dtype?: 'fp32' | 'fp16' | 'int4';
   /** Put initializers in `<model>.onnx_data` next to the model. */
   readonly externalData?: boolean;
+  /** Cache and logits names other than optimum's (`past_key_values.%d.key`, `present.%d.key`, `logits`). */
+  readonly io?: TinyIoNames;
+  /**
+   * `gqa`: each layer's attention is one `com.microsoft::GroupQueryAttention` node fed the past and
+   * returning the present, as onnxruntime-genai's model builder exports (seqlens_k and
+   * total_sequence_length computed from attention_mask in the graph). Needs pastKeyValues; same weights
+   * and outputs as the plain-op attention.
+   */
+  readonly attention?: 'gqa';
   readonly seed: number;
+}
+
+/** Graph names of the cache and logits; `%d` stands for the layer number. */
+export interface TinyIoNames {
+  readonly pastKey: string;
+  readonly pastValue: string;
+  readonly presentKey: string;
+  readonly presentValue: string;
+  readonly logits?: string;
 }
 
 /** One layer's weights, row-major `[in, out]`. */
@@ -133,14 +152,20 @@ export function buildTinyModel(spec: TinyModelSpec, externalDataFile = 'model.on
 
   const ids = g.input('input_ids', 'int64', ['batch_size', 'sequence_length']);
   const past = spec.pastKeyValues === true;
+  const io = spec.io;
+  const pastName = (l: number, part: 'key' | 'value'): string => (io === undefined ? `past_key_values.${l}.${part}` : (part === 'key' ? io.pastKey : io.pastValue).replace('%d', String(l)));
+  const presentName = (l: number, part: 'key' | 'value'): string => (io === undefined ? `present.${l}.${part}` : (part === 'key' ? io.presentKey : io.presentValue).replace('%d', String(l)));
+  const logitsName = io?.logits ?? 'logits';
+  const gqa = spec.attention === 'gqa';
+  if (gqa && !past) throw new Error('GroupQueryAttention models need pastKeyValues');
   const mask = g.input('attention_mask', 'int64', ['batch_size', past ? 'past_sequence_length + sequence_length' : 'sequence_length']);
   const posIds = spec.positionIds === true || past ? g.input('position_ids', 'int64', ['batch_size', 'sequence_length']) : undefined;
   const pastInputs: [Value, Value][] = [];
   if (past) {
     for (let i = 0; i < spec.layers; i++) {
       pastInputs.push([
-        g.input(`past_key_values.${i}.key`, 'float', ['batch_size', 1, 'past_sequence_length', H]),
-        g.input(`past_key_values.${i}.value`, 'float', ['batch_size', 1, 'past_sequence_length', H]),
+        g.input(pastName(i, 'key'), 'float', ['batch_size', 1, 'past_sequence_length', H]),
+        g.input(pastName(i, 'value'), 'float', ['batch_size', 1, 'past_sequence_length', H]),
       ]);
     }
   }
@@ -183,6 +208,12 @@ export function buildTinyModel(spec: TinyModelSpec, externalDataFile = 'model.on
   const causalBad = g.op('Greater', [kPos, qPos]);
   const padBad = g.op('Unsqueeze', [g.op('Equal', [mask, zero]), g.intConst([1])]);
   const addMask = g.op('Where', [g.op('Or', [causalBad, padBad]), g.floatConst(maskValue), g.floatConst(0)]);
+  // GroupQueryAttention's lengths, as the genai model builder derives them: seqlens_k = Σ mask − 1 (int32 [B]),
+  // total_sequence_length = the mask's width (int32 scalar). Its causal mask is built in.
+  const seqlensK = gqa ? g.op('Cast', [g.op('Sub', [g.op('ReduceSum', [mask, g.intConst([1])], { keepdims: 0 }), one])], { to: 6 }) : '';
+  const totalSeq = gqa ? g.op('Cast', [totalLen], { to: 6 }) : '';
+  /** GroupQueryAttention nodes' first output → their present key and value outputs (added after serialisation). */
+  const gqaPresents = new Map<string, [string, string]>();
 
   const layers: TinyLayerWeights[] = [];
   const presentOutputs: string[] = [];
@@ -196,18 +227,28 @@ export function buildTinyModel(spec: TinyModelSpec, externalDataFile = 'model.on
     const v = linear(h, `${p}.self_attn.v_proj.weight`, H, H, projScale);
     let kAll = k.out;
     let vAll = v.out;
-    if (past) {
-      const ax1 = g.intConst([1]);
+    let attn: Value;
+    if (gqa) {
       const pk = pastInputs[l]?.[0] ?? '';
       const pv = pastInputs[l]?.[1] ?? '';
-      const k4 = g.op('Concat', [pk, g.op('Unsqueeze', [k.out, ax1])], { axis: 2 }, `present.${l}.key`);
-      const v4 = g.op('Concat', [pv, g.op('Unsqueeze', [v.out, ax1])], { axis: 2 }, `present.${l}.value`);
-      presentOutputs.push(k4, v4);
-      kAll = g.op('Squeeze', [k4, ax1]);
-      vAll = g.op('Squeeze', [v4, ax1]);
+      attn = g.op('GroupQueryAttention', [q.out, k.out, v.out, pk, pv, seqlensK, totalSeq], { num_heads: 1, kv_num_heads: 1, scale: { float: 1 / Math.sqrt(H) } }, undefined, 'com.microsoft');
+      const presents: [string, string] = [presentName(l, 'key'), presentName(l, 'value')];
+      gqaPresents.set(attn, presents);
+      presentOutputs.push(...presents);
+    } else {
+      if (past) {
+        const ax1 = g.intConst([1]);
+        const pk = pastInputs[l]?.[0] ?? '';
+        const pv = pastInputs[l]?.[1] ?? '';
+        const k4 = g.op('Concat', [pk, g.op('Unsqueeze', [k.out, ax1])], { axis: 2 }, presentName(l, 'key'));
+        const v4 = g.op('Concat', [pv, g.op('Unsqueeze', [v.out, ax1])], { axis: 2 }, presentName(l, 'value'));
+        presentOutputs.push(k4, v4);
+        kAll = g.op('Squeeze', [k4, ax1]);
+        vAll = g.op('Squeeze', [v4, ax1]);
+      }
+      const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q.out, g.op('Transpose', [kAll], { perm: [0, 2, 1] })]), g.floatConst(1 / Math.sqrt(H))]), addMask]);
+      attn = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), vAll]);
     }
-    const scores = g.op('Add', [g.op('Mul', [g.op('MatMul', [q.out, g.op('Transpose', [kAll], { perm: [0, 2, 1] })]), g.floatConst(1 / Math.sqrt(H))]), addMask]);
-    const attn = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), vAll]);
     const o = linear(attn, `${p}.self_attn.o_proj.weight`, H, H, projScale);
     x = g.op('Add', [x, o.out]);
     const norm2 = store(Float32Array.from(uniform(rand, H, 0.2), (v2) => 1 + v2));
@@ -237,8 +278,8 @@ export function buildTinyModel(spec: TinyModelSpec, externalDataFile = 'model.on
     }
     case 'causal-lm': {
       const lm = headInit('lm', H, spec.vocabSize, 3 / Math.sqrt(H));
-      g.op('MatMul', [hf, lm], {}, 'logits');
-      g.output('logits', ['batch_size', 'sequence_length', spec.vocabSize]);
+      g.op('MatMul', [hf, lm], {}, logitsName);
+      g.output(logitsName, ['batch_size', 'sequence_length', spec.vocabSize]);
       for (const name of presentOutputs) g.output(name, ['batch_size', 1, 'past_sequence_length + sequence_length', H]);
       break;
     }
@@ -259,7 +300,19 @@ export function buildTinyModel(spec: TinyModelSpec, externalDataFile = 'model.on
     }
   }
   const built = serialize ? g.build(spec.externalData === true ? { externalDataFile } : {}) : { model: new Uint8Array(0) };
+  if (serialize && gqaPresents.size > 0) built.model = withExtraOutputs(built.model, gqaPresents);
   return { ...built, weights: { spec, embedRows: rows, embed, pos, layers, normFinal, head, eps, maskValue } };
+}
+
+/** Gives the nodes whose first output is a key of `extra` those further outputs (the graph builder makes one-output nodes). */
+function withExtraOutputs(model: Uint8Array, extra: ReadonlyMap<string, readonly string[]>): Uint8Array {
+  const m = onnx.ModelProto.decode(model);
+  for (const node of m.graph?.node ?? []) {
+    const first = node.output?.[0];
+    const more = first === undefined ? undefined : extra.get(first);
+    if (first !== undefined && more !== undefined) node.output = [first, ...more];
+  }
+  return onnx.ModelProto.encode(m).finish();
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -302,6 +355,13 @@ export interface FolderSpec {
   /** File name under onnx/ (default model.onnx). */
   readonly onnxName?: string;
   readonly padTokenId?: number | null;
+  /**
+   * Lay the folder out as onnxruntime-genai's model builder does: `model.onnx` and `genai_config.json`
+   * (decoder names from the model's `io`, sizes, EOS ids, context length) at the top, no config.json.
+   */
+  readonly genai?: { readonly shareBuffer: boolean };
+  /** Contents of `generation_config.json`; absent: none. */
+  readonly generationConfig?: Readonly<Record<string, unknown>>;
 }
 
 const SMALL = { hidden: 16, layers: 2, ffn: 32, maxPositions: 2048, vocabSize: QWEN_VOCAB_SIZE } as const;
@@ -377,6 +437,21 @@ export const TEST_FOLDERS: Readonly<Record<string, FolderSpec>> = {
     modelType: 'qwen3',
     padTokenId: 151643,
   },
+  // tiny-generator's weights (same seed and draws) as a genai model-builder folder: GroupQueryAttention,
+  // renamed cache and logits, genai_config.json with past_present_share_buffer.
+  'tiny-generator-genai': {
+    model: {
+      ...SMALL,
+      head: 'causal-lm',
+      seed: 17,
+      pastKeyValues: true,
+      attention: 'gqa',
+      io: { pastKey: 'past_key.%d', pastValue: 'past_value.%d', presentKey: 'present_key.%d', presentValue: 'present_value.%d', logits: 'next_token_logits' },
+    },
+    architectures: ['Qwen2ForCausalLM'],
+    modelType: 'qwen2',
+    genai: { shareBuffer: true },
+  },
 };
 
 /** The benchmark model: a token-classification PRM large enough that matrix work dominates. */
@@ -386,6 +461,52 @@ export const BENCH_FOLDER: FolderSpec = {
   modelType: 'qwen2',
   manifest: { preset: 'trl-prm', params: { separator: '\n' } },
 };
+
+/** The generation benchmark model: a 4-layer, hidden-256 causal LM with a KV cache (hashed embedding, 32k vocabulary). */
+export const BENCH_GENERATOR_FOLDER: FolderSpec = {
+  model: { head: 'causal-lm', vocabSize: 32768, embedRows: 4096, hidden: 256, layers: 4, ffn: 1024, maxPositions: 4096, pastKeyValues: true, seed: 23 },
+  architectures: ['Qwen2ForCausalLM'],
+  modelType: 'qwen2',
+  manifest: { model: 'onnx/model.onnx', task: 'text-generation-with-past', description: 'generation benchmark model' },
+};
+
+/** genai_config.json for a folder, as the model builder writes it (the keys Reward Lens reads, and the usual others). */
+function genaiConfig(spec: FolderSpec, shareBuffer: boolean): Record<string, unknown> {
+  const m = spec.model;
+  const io = m.io;
+  return {
+    model: {
+      bos_token_id: 151643,
+      context_length: m.maxPositions,
+      decoder: {
+        session_options: { log_id: 'onnxruntime-genai', provider_options: [] },
+        filename: 'model.onnx',
+        head_size: m.hidden,
+        hidden_size: m.hidden,
+        inputs: {
+          input_ids: 'input_ids',
+          attention_mask: 'attention_mask',
+          position_ids: 'position_ids',
+          past_key_names: io?.pastKey ?? 'past_key_values.%d.key',
+          past_value_names: io?.pastValue ?? 'past_key_values.%d.value',
+        },
+        outputs: {
+          logits: io?.logits ?? 'logits',
+          present_key_names: io?.presentKey ?? 'present.%d.key',
+          present_value_names: io?.presentValue ?? 'present.%d.value',
+        },
+        num_attention_heads: 1,
+        num_hidden_layers: m.layers,
+        num_key_value_heads: 1,
+      },
+      eos_token_id: [151645, 151643],
+      pad_token_id: 151643,
+      type: spec.modelType,
+      vocab_size: m.vocabSize,
+    },
+    search: { do_sample: false, max_length: m.maxPositions, min_length: 0, num_beams: 1, num_return_sequences: 1, past_present_share_buffer: shareBuffer, repetition_penalty: 1, temperature: 1, top_k: 1, top_p: 1 },
+  };
+}
 
 function stampOf(spec: FolderSpec): string {
   return createHash('sha256').update(JSON.stringify({ v: GENERATOR_VERSION, spec })).digest('hex').slice(0, 16);
@@ -427,9 +548,10 @@ export function writeModelFolder(dir: string, spec: FolderSpec): TinyWeights {
   const upToDate = (d: string): boolean => existsSync(join(d, '.genstamp')) && readFileSync(join(d, '.genstamp'), 'utf8') === stamp;
   const onnxName = spec.onnxName ?? 'model.onnx';
   const fresh = upToDate(dir);
-  const built = buildTinyModel(spec.model, `${onnxName}_data`, !fresh);
+  const built = buildTinyModel(spec.model, spec.genai !== undefined ? 'model.onnx.data' : `${onnxName}_data`, !fresh);
   if (fresh) return built.weights;
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  if (spec.genai !== undefined) return writeGenaiFolder(dir, tmp, spec, spec.genai.shareBuffer, built, stamp, upToDate);
   mkdirSync(join(tmp, 'onnx'), { recursive: true });
   const tok = editTokenizer(spec.tokenizer);
   const m = spec.model;
@@ -455,6 +577,25 @@ export function writeModelFolder(dir: string, spec: FolderSpec): TinyWeights {
   writeFileSync(join(tmp, 'onnx', onnxName), built.model);
   if (built.external !== undefined) writeFileSync(join(tmp, 'onnx', `${onnxName}_data`), built.external);
   if (spec.manifest !== undefined) writeFileSync(join(tmp, 'reward-lens.json'), JSON.stringify(spec.manifest, null, 2));
+  if (spec.generationConfig !== undefined) writeFileSync(join(tmp, 'generation_config.json'), JSON.stringify(spec.generationConfig, null, 2));
+  return moveIntoPlace(dir, tmp, stamp, upToDate, built.weights);
+}
+
+/** The model-builder layout: model.onnx, genai_config.json and the tokenizer files, no config.json. */
+function writeGenaiFolder(dir: string, tmp: string, spec: FolderSpec, shareBuffer: boolean, built: ReturnType<typeof buildTinyModel>, stamp: string, upToDate: (d: string) => boolean): TinyWeights {
+  mkdirSync(tmp, { recursive: true });
+  const tok = editTokenizer(spec.tokenizer);
+  writeFileSync(join(tmp, 'genai_config.json'), JSON.stringify(genaiConfig(spec, shareBuffer), null, 4));
+  writeFileSync(join(tmp, 'tokenizer.json'), tok.tokenizerJson);
+  writeFileSync(join(tmp, 'tokenizer_config.json'), tok.configJson);
+  writeFileSync(join(tmp, 'model.onnx'), built.model);
+  if (built.external !== undefined) writeFileSync(join(tmp, 'model.onnx.data'), built.external);
+  if (spec.generationConfig !== undefined) writeFileSync(join(tmp, 'generation_config.json'), JSON.stringify(spec.generationConfig, null, 2));
+  return moveIntoPlace(dir, tmp, stamp, upToDate, built.weights);
+}
+
+/** Stamps the finished temporary folder and renames it to `dir`, unless another process got there first. */
+function moveIntoPlace(dir: string, tmp: string, stamp: string, upToDate: (d: string) => boolean, weights: TinyWeights): TinyWeights {
   writeFileSync(join(tmp, '.genstamp'), stamp);
   if (existsSync(dir) && !upToDate(dir)) rmSync(dir, { recursive: true, force: true });
   try {
@@ -464,7 +605,7 @@ export function writeModelFolder(dir: string, spec: FolderSpec): TinyWeights {
     rmSync(tmp, { recursive: true, force: true });
     if (!upToDate(dir)) throw e;
   }
-  return built.weights;
+  return weights;
 }
 
 /** Default location of generated models (gitignored). */
@@ -490,5 +631,6 @@ if (require.main === module && /genModels\.[cm]?[jt]s$/u.test(process.argv[1] ??
   const made = prepareTestModels(root);
   const benchDir = join(root, 'bench-trl-prm');
   writeModelFolder(benchDir, BENCH_FOLDER);
-  for (const name of [...Object.keys(made), 'bench-trl-prm']) console.log(join(root, name));
+  writeModelFolder(join(root, 'bench-generator'), BENCH_GENERATOR_FOLDER);
+  for (const name of [...Object.keys(made), 'bench-trl-prm', 'bench-generator']) console.log(join(root, name));
 }

@@ -6,6 +6,7 @@ import { Decorator } from './vscode/decorations.js';
 import { registerDiagnostics } from './vscode/diagnostics.js';
 import { DocumentIndex } from './vscode/documentIndex.js';
 import { StepHoverProvider } from './vscode/hovers.js';
+import { registerJudgeReasoning } from './vscode/judgeReasoning.js';
 import { createLog } from './vscode/log.js';
 import { RecordsView } from './vscode/recordsView.js';
 import { ScoreService } from './vscode/scoreService.js';
@@ -28,7 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = createLog();
   const index = new DocumentIndex(settings.parse);
   const storage = context.storageUri ?? context.globalStorageUri;
-  const scores = new ScoreService(settings, new SidecarStore(storage, log), log, vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath);
+  const scores = new ScoreService(settings, new SidecarStore(storage, log), log, vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, context.secrets);
   const decorator = new Decorator(index, scores, settings, vscode.Uri.joinPath(context.extensionUri, 'media'));
   const records = new RecordsView(index, scores, current);
   context.subscriptions.push(
@@ -40,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics(index),
     vscode.languages.registerHoverProvider(SELECTOR, new StepHoverProvider(index, scores, current)),
     vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),
-    registerCommands({ index, scores, decorator, records, log, settings: current }),
+    registerCommands({ index, scores, decorator, records, log, settings: current, secrets: context.secrets }),
+    registerJudgeReasoning(index, scores),
     registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
     registerStatusBar(scores, current),
     registerTestHooks(decorator),

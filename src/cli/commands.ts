@@ -33,11 +33,17 @@ Usage:
   reward-lens inspect FILE [--json] [--format ID] [--map KEY=PATH,...]
   reward-lens score FILE|DIR [--model builtin|DIR] [--preset NAME] [--device auto|cpu|webgpu|cuda]
                     [--json] [--out FILE.jsonl] [--threshold 0.5] [--aggregation min|product|mean|last]
-  reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json]
+  reward-lens score FILE --endpoint URL --preset NAME [--api-key-env VAR] [--concurrency N] [--tokenizer DIR] [--json]
+  reward-lens score FILE --judge NAME (--endpoint URL [--judge-model ID] | --model DIR) [--rubric FILE]
+                    [--max-tokens N] [--json]
+  reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json]   (also --endpoint / --judge)
   reward-lens models check DIR [--preset NAME]
+  reward-lens models check --endpoint URL --preset NAME [--api-key-env VAR]
+  reward-lens models judges
   reward-lens models presets
   reward-lens export HF_DIR OUT --preset NAME [--dtype fp32|fp16] [--int4] [--json] [--force] [--python PATH]
 
+Judges: thinkprm, processbench-critic, pairwise, arena-hard, rm-r1, prometheus, rubric (see: reward-lens models judges).
 Parsing options:  --segment auto|lists|step-markers|paragraphs|lines   --prm800k-zero neutral|good|bad
 Exit codes: 0 ok, 1 some records had problems (the rest were processed), 2 usage error or unreadable file.
 `;
@@ -177,8 +183,10 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
   const settings = scoringOf(flags);
   const out = str(flags, 'out');
   if (out !== undefined && files.some((f) => resolve(f) === resolve(out))) throw new UsageError('--out names an input file; Reward Lens never writes over your data.');
-  const scorer = await createScorer(flags);
+  const progress = progressLine(io);
+  const scorer = await createScorer(flags, progress.onTokens);
   let hadProblems = false;
+  let failure: Error | undefined;
   const outLines: string[] = [];
   const jsonDocs: Record<string, unknown>[] = [];
   try {
@@ -186,26 +194,76 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
       const doc = readDoc(path, options);
       if (doc.problems.some((p) => p.severity === 'error')) hadProblems = true;
       printProblems(io, path, doc.problems);
-      const scored: ScoredRecord[] = await scoreRecords(doc.records, scorer, settings, {
-        onProgress: (p) => {
-          if (io.isTTY) io.err(`\r${basename(path)}: ${p.done}/${p.total}`);
-        },
-      });
-      if (io.isTTY) io.err('\n');
+      // Records arrive one by one, so a run that fails part-way (a server gone, a model error) keeps what was scored.
+      const scored: ScoredRecord[] = [];
+      try {
+        await scoreRecords(doc.records, scorer, settings, {
+          onRecord: (r) => scored.push(r),
+          onProgress: (p) => progress.records(basename(path), p.done, p.total),
+        });
+      } catch (err) {
+        failure = err as Error;
+      }
+      progress.end();
+      const partial = failure !== undefined;
       const rows = scored.map(scoreRecordJson);
       if (out !== undefined) outLines.push(...rows.map((r) => JSON.stringify({ file: path, ...r })));
-      if (flags['json'] === true) jsonDocs.push({ file: path, format: doc.format, model: scorer.id, records: rows, problems: doc.problems.map(problemJson) });
-      else if (out === undefined) io.out(`${formatScoreTable(path, scored, settings.threshold)}\n\n`);
+      if (flags['json'] === true) {
+        jsonDocs.push({ file: path, format: doc.format, model: scorer.id, records: rows, problems: doc.problems.map(problemJson), ...(partial ? { partial: true, scored: scored.length, total: doc.records.length, error: failure?.message } : {}) });
+      } else if (out === undefined) io.out(`${formatScoreTable(path, scored, settings.threshold)}\n\n`);
+      if (partial) {
+        io.err(`${path}: stopped after ${scored.length} of ${doc.records.length} record(s): ${failure?.message}\nThe ${scored.length} scored record(s) are kept (marked partial).\n`);
+        break;
+      }
     }
   } finally {
     await scorer.dispose();
   }
   if (out !== undefined) {
     writeFileAtomic(out, outLines.map((l) => `${l}\n`).join(''));
-    io.err(`wrote ${outLines.length} scored record(s) to ${out}\n`);
+    io.err(`wrote ${outLines.length} scored record(s) to ${out}${failure !== undefined ? ' (partial: the run stopped early)' : ''}\n`);
   }
   if (flags['json'] === true) io.out(`${JSON.stringify(jsonDocs.length === 1 ? jsonDocs[0] : jsonDocs)}\n`);
-  return hadProblems ? 1 : 0;
+  return hadProblems || failure !== undefined ? 1 : 0;
+}
+
+/** Progress on stderr when it is a terminal: records done and, for judges, tokens per second. */
+function progressLine(io: CliIo): { onTokens: (p: { tokens: number }) => void; records: (file: string, done: number, total: number) => void; end: () => void } {
+  let file = '';
+  let done = 0;
+  let total = 0;
+  let tokens = 0;
+  let started = 0;
+  let shown = false;
+  let last = 0;
+  const show = (): void => {
+    if (!io.isTTY) return;
+    const secs = Math.max(0.001, (Date.now() - started) / 1000);
+    const rate = tokens > 0 ? ` · ${tokens} tokens · ${(tokens / secs).toFixed(1)} tok/s` : '';
+    io.err(`\r${file}: ${done}/${total}${rate}`);
+    shown = true;
+  };
+  return {
+    onTokens: (p) => {
+      if (started === 0) started = Date.now();
+      tokens = p.tokens;
+      if (Date.now() - last > 200) {
+        last = Date.now();
+        show();
+      }
+    },
+    records: (f, d, t) => {
+      if (started === 0) started = Date.now();
+      file = f;
+      done = d;
+      total = t;
+      show();
+    },
+    end: () => {
+      if (shown) io.err('\n');
+      shown = false;
+    },
+  };
 }
 
 async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promise<number> {

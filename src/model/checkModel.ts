@@ -67,6 +67,18 @@ function readJson(path: string): { value?: Json; error?: string } {
   }
 }
 
+/**
+ * A JSON object file of the model folder: undefined when the file is absent, or when it is not a JSON
+ * object (then with an error finding naming the file and `fix`).
+ */
+export function readFolderJson(dir: string, file: string, add: (f: Finding) => void, fix = `Copy ${file} from the model repository again.`): Readonly<Record<string, unknown>> | undefined {
+  const path = join(dir, file);
+  if (!existsSync(path)) return undefined;
+  const r = readJson(path);
+  if (r.value === undefined) add({ level: 'error', file, message: `not valid JSON: ${r.error ?? ''}`, fix });
+  return r.value;
+}
+
 /** Whether a file is a Git LFS pointer (reads its first bytes only). */
 function isLfsPointer(path: string): boolean {
   try {
@@ -182,7 +194,11 @@ function checkGraph(rel: string, s: OnnxSummary, c: ResolvedContract | undefined
   }
 }
 
-function checkExternal(dir: string, onnxPath: string, s: OnnxSummary, add: (f: Finding) => void): string[] {
+/**
+ * Checks that every external data file the graph references is there and long enough. Returns the
+ * files that are (absolute paths, for fingerprints).
+ */
+export function checkExternal(dir: string, onnxPath: string, s: OnnxSummary, add: (f: Finding) => void): string[] {
   const files: string[] = [];
   const byLocation = new Map<string, { need: number; tensor: string }>();
   for (const e of s.external) {
@@ -204,6 +220,57 @@ function checkExternal(dir: string, onnxPath: string, s: OnnxSummary, add: (f: F
   return files;
 }
 
+/** The tokenizer files of a folder, as {@link readFolderTokenizer} read them. */
+export interface FolderTokenizer {
+  /** Undefined when tokenizer.json is missing or does not load (an error finding says why). */
+  readonly tokenizer: HfTokenizer | undefined;
+  /** `chat_template.jinja` or `chat_template.json` when the folder has one. */
+  readonly templateFile: string | undefined;
+  /** Absolute paths of the tokenizer files that exist (tokenizer.json, tokenizer_config.json, the template file). */
+  readonly files: readonly string[];
+}
+
+/**
+ * Reads a model folder's tokenizer the way scorers and generators both need it: tokenizer.json (required),
+ * tokenizer_config.json (special-token names, chat template; a warning when missing) and a
+ * chat_template.jinja / chat_template.json that overrides the config's template. Problems are findings
+ * naming the file and the fix (a Git LFS pointer is recognised as one).
+ */
+export function readFolderTokenizer(dir: string, add: (f: Finding) => void): FolderTokenizer {
+  let tokenizer: HfTokenizer | undefined;
+  const tokPath = join(dir, 'tokenizer.json');
+  const tokConfigPath = join(dir, 'tokenizer_config.json');
+  const hasTokConfig = existsSync(tokConfigPath);
+  const templateFile = chatTemplateFile(dir);
+  const templatePath = templateFile === undefined ? undefined : join(dir, templateFile);
+  if (!existsSync(tokPath)) add({ level: 'error', file: 'tokenizer.json', message: 'tokenizer.json is missing', fix: 'Copy tokenizer.json from the model repository (the export copies it).' });
+  else {
+    if (!hasTokConfig) add({ level: 'warning', file: 'tokenizer_config.json', message: `tokenizer_config.json is missing: no special-token names${templateFile === undefined ? ' and no chat template' : ''}`, fix: 'Copy tokenizer_config.json from the model repository.' });
+    try {
+      tokenizer = HfTokenizer.fromFiles(tokPath, hasTokConfig ? tokConfigPath : undefined, templatePath);
+    } catch (e) {
+      add({ level: 'error', file: isLfsPointer(tokPath) ? 'tokenizer.json' : ['tokenizer.json', 'tokenizer_config.json', ...(templateFile !== undefined ? [templateFile] : [])].join(' / '), message: `cannot load the tokenizer: ${e instanceof Error ? e.message : String(e)}`, fix: isLfsPointer(tokPath) ? 'The file is a Git LFS pointer: run `git lfs pull` in the model repository.' : 'Copy the tokenizer files from the model repository again.' });
+    }
+  }
+  const files = [...(existsSync(tokPath) ? [tokPath] : []), ...(hasTokConfig ? [tokConfigPath] : []), ...(templatePath !== undefined ? [templatePath] : [])];
+  return { tokenizer, templateFile, files };
+}
+
+/**
+ * Reads the graph's inputs, outputs and external references without loading weights; undefined with an
+ * error finding when the file is not a readable ONNX model (a Git LFS pointer is recognised as one).
+ */
+export function readGraphSummary(dir: string, onnxPath: string, add: (f: Finding) => void, exportFix: string): OnnxSummary | undefined {
+  try {
+    return readOnnxSummary(onnxPath);
+  } catch (e) {
+    if (!(e instanceof OnnxParseError) && !(e instanceof Error && 'code' in e)) throw e;
+    const lfs = isLfsPointer(onnxPath);
+    add({ level: 'error', file: relative(dir, onnxPath), message: lfs ? 'the file is a Git LFS pointer, not the model' : `not a readable ONNX model (${e.message}); it may be truncated or corrupt`, fix: lfs ? 'Run `git lfs pull` in the model repository, or download the file itself.' : `Copy or export the model again. ${exportFix}` });
+    return undefined;
+  }
+}
+
 /**
  * Inspects a folder. Returns all findings, and the resolved model when there is no error.
  * `preset` (the CLI's `--preset`) wins over the manifest's, which wins over a guess from config.json.
@@ -221,18 +288,13 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   }
 
   // reward-lens.json (optional)
-  let manifest: Json | undefined;
-  if (existsSync(join(dir, MANIFEST))) {
-    const m = readJson(join(dir, MANIFEST));
-    if (m.value === undefined) add({ level: 'error', file: MANIFEST, message: `not valid JSON: ${m.error ?? ''}`, fix: 'Fix the JSON, or delete the file and pass --preset.' });
-    else {
-      manifest = m.value;
-      for (const key of Object.keys(manifest)) if (!MANIFEST_KEYS.has(key)) add({ level: 'warning', file: MANIFEST, field: key, message: `unknown key "${key}" is ignored`, fix: `Known keys: ${[...MANIFEST_KEYS].join(', ')}.` });
-      if (manifest['preset'] !== undefined && (typeof manifest['preset'] !== 'string' || findPreset(manifest['preset']) === undefined)) {
-        add({ level: 'error', file: MANIFEST, field: 'preset', message: `unknown preset ${JSON.stringify(manifest['preset'])}`, fix: `Use one of: ${PRESET_NAMES.join(', ')}.` });
-      }
-      if (manifest['model'] !== undefined && typeof manifest['model'] !== 'string') add({ level: 'error', file: MANIFEST, field: 'model', message: '"model" must be a path string', fix: 'Write e.g. "model": "onnx/model.onnx".' });
+  const manifest = readFolderJson(dir, MANIFEST, add, 'Fix the JSON, or delete the file and pass --preset.');
+  if (manifest !== undefined) {
+    for (const key of Object.keys(manifest)) if (!MANIFEST_KEYS.has(key)) add({ level: 'warning', file: MANIFEST, field: key, message: `unknown key "${key}" is ignored`, fix: `Known keys: ${[...MANIFEST_KEYS].join(', ')}.` });
+    if (manifest['preset'] !== undefined && (typeof manifest['preset'] !== 'string' || findPreset(manifest['preset']) === undefined)) {
+      add({ level: 'error', file: MANIFEST, field: 'preset', message: `unknown preset ${JSON.stringify(manifest['preset'])}`, fix: `Use one of: ${PRESET_NAMES.join(', ')}.` });
     }
+    if (manifest['model'] !== undefined && typeof manifest['model'] !== 'string') add({ level: 'error', file: MANIFEST, field: 'model', message: '"model" must be a path string', fix: 'Write e.g. "model": "onnx/model.onnx".' });
   }
   const manifestPreset = typeof manifest?.['preset'] === 'string' ? manifest['preset'] : undefined;
 
@@ -240,11 +302,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   let config: Json = {};
   const configPath = join(dir, 'config.json');
   if (!existsSync(configPath)) add({ level: 'error', file: 'config.json', message: 'config.json is missing', fix: `${EXPORT_FIX} The export writes config.json next to the tokenizer files.` });
-  else {
-    const c = readJson(configPath);
-    if (c.value === undefined) add({ level: 'error', file: 'config.json', message: `not valid JSON: ${c.error ?? ''}`, fix: 'Copy config.json from the model repository again.' });
-    else config = c.value;
-  }
+  else config = readFolderJson(dir, 'config.json', add) ?? {};
   const architectures = Array.isArray(config['architectures']) ? config['architectures'].filter((a): a is string => typeof a === 'string') : [];
 
   // preset
@@ -267,21 +325,7 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   const preset = presetName === undefined ? undefined : findPreset(presetName);
 
   // tokenizer
-  let tokenizer: HfTokenizer | undefined;
-  const tokPath = join(dir, 'tokenizer.json');
-  const tokConfigPath = join(dir, 'tokenizer_config.json');
-  const hasTokConfig = existsSync(tokConfigPath);
-  const templateFile = chatTemplateFile(dir);
-  const templatePath = templateFile === undefined ? undefined : join(dir, templateFile);
-  if (!existsSync(tokPath)) add({ level: 'error', file: 'tokenizer.json', message: 'tokenizer.json is missing', fix: 'Copy tokenizer.json from the reward model repository (the export copies it).' });
-  else {
-    if (!hasTokConfig) add({ level: 'warning', file: 'tokenizer_config.json', message: `tokenizer_config.json is missing: no special-token names${templateFile === undefined ? ' and no chat template' : ''}`, fix: 'Copy tokenizer_config.json from the reward model repository.' });
-    try {
-      tokenizer = HfTokenizer.fromFiles(tokPath, hasTokConfig ? tokConfigPath : undefined, templatePath);
-    } catch (e) {
-      add({ level: 'error', file: isLfsPointer(tokPath) ? 'tokenizer.json' : ['tokenizer.json', 'tokenizer_config.json', ...(templateFile !== undefined ? [templateFile] : [])].join(' / '), message: `cannot load the tokenizer: ${e instanceof Error ? e.message : String(e)}`, fix: isLfsPointer(tokPath) ? 'The file is a Git LFS pointer: run `git lfs pull` in the model repository.' : 'Copy the tokenizer files from the model repository again.' });
-    }
-  }
+  const { tokenizer, templateFile, files: tokenizerFiles } = readFolderTokenizer(dir, add);
 
   // contract
   let contract: ResolvedContract | undefined;
@@ -301,18 +345,12 @@ export function inspectModelFolder(dirArg: string, presetArg?: string): { findin
   // ONNX graph
   const onnxPath = pickOnnx(dir, typeof manifest?.['model'] === 'string' ? manifest['model'] : undefined, add);
   let summary: OnnxSummary | undefined;
-  const files = [configPath, tokPath, ...(hasTokConfig ? [tokConfigPath] : []), ...(templatePath !== undefined ? [templatePath] : []), ...(manifest !== undefined ? [join(dir, MANIFEST)] : [])];
+  const files = [configPath, ...tokenizerFiles, ...(manifest !== undefined ? [join(dir, MANIFEST)] : [])];
   let dtype = 'fp32';
   if (onnxPath !== undefined) {
     const rel = relative(dir, onnxPath);
     files.push(onnxPath);
-    try {
-      summary = readOnnxSummary(onnxPath);
-    } catch (e) {
-      if (!(e instanceof OnnxParseError) && !(e instanceof Error && 'code' in e)) throw e;
-      const lfs = isLfsPointer(onnxPath);
-      add({ level: 'error', file: rel, message: lfs ? 'the file is a Git LFS pointer, not the model' : `not a readable ONNX model (${e.message}); it may be truncated or corrupt`, fix: lfs ? 'Run `git lfs pull` in the model repository, or download the file itself.' : `Copy or export the model again. ${EXPORT_FIX}` });
-    }
+    summary = readGraphSummary(dir, onnxPath, add, EXPORT_FIX);
     if (summary !== undefined) {
       files.push(...checkExternal(dir, onnxPath, summary, add));
       checkGraph(rel, summary, contract, tokenizer?.size ?? 0, add);

@@ -3,6 +3,9 @@ import { recordAt } from '../core/editor/stepLocator.js';
 import { scoreRecordJson } from '../core/report/jsonReports.js';
 import { assembleScored } from '../core/scoring/scoreRecords.js';
 import { PRESETS } from '../model/presets.js';
+import { JUDGES } from '../core/judges/judgeRegistry.js';
+import { setApiKey } from './apiKeys.js';
+import { pickServerModel } from './endpointPicker.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import type { Settings } from './config.js';
 import type { Decorator } from './decorations.js';
@@ -27,6 +30,7 @@ export interface CommandDeps {
   readonly records: RecordsView;
   readonly log: vscode.LogOutputChannel;
   readonly settings: () => Settings;
+  readonly secrets: vscode.SecretStorage;
 }
 
 async function documentFor(arg: RecordArg | undefined): Promise<{ editor?: vscode.TextEditor; document: vscode.TextDocument } | undefined> {
@@ -163,29 +167,79 @@ async function exportScored(deps: CommandDeps): Promise<void> {
 }
 
 async function selectModel(deps: CommandDeps): Promise<void> {
-  type Pick = vscode.QuickPickItem & { readonly action: 'builtin' | 'browse' };
+  type Pick = vscode.QuickPickItem & { readonly action: 'builtin' | 'browse' | 'served' | 'judge' };
   const picks: Pick[] = [
     { label: '$(check) Built-in verifier', description: 'no download: arithmetic, final answer and repetition checks', action: 'builtin' },
-    { label: '$(folder-opened) Model folder…', description: 'an ONNX export (optimum-cli export onnx)', action: 'browse' },
+    { label: '$(folder-opened) Model folder…', description: 'an ONNX export (optimum-cli export onnx, reward-lens export)', action: 'browse' },
+    { label: '$(server) Served reward model…', description: 'a PRM or ORM on vLLM, SGLang or TEI (for models beyond one machine)', action: 'served' },
+    { label: '$(comment-discussion) Generative judge…', description: 'ThinkPRM, ProcessBench critic, pairwise, Prometheus, rubric: written critiques', action: 'judge' },
   ];
   const pick = await vscode.window.showQuickPick(picks, { title: 'Reward Lens: Select Reward Model', placeHolder: `Current: ${deps.scores.status.model}` });
   if (!pick) return;
   const config = vscode.workspace.getConfiguration('rewardLens');
+  const set = async (values: Record<string, string>): Promise<void> => {
+    for (const [k, v] of Object.entries(values)) await config.update(k, v, vscode.ConfigurationTarget.Global);
+  };
   if (pick.action === 'builtin') {
-    await config.update('model', 'builtin', vscode.ConfigurationTarget.Global);
+    await set({ judge: '', endpoint: '', model: 'builtin' });
     return;
   }
-  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title: 'Select an exported reward model folder' });
-  const dir = folder?.[0];
-  if (!dir) return;
+  if (pick.action === 'browse') {
+    const dir = await pickFolder('Select an exported reward model folder');
+    if (!dir) return;
+    const preset = await pickPreset('');
+    if (preset === undefined) return;
+    await set({ judge: '', endpoint: '', preset, model: dir });
+    return;
+  }
+  if (pick.action === 'served') {
+    const preset = await pickPreset(undefined);
+    if (preset === undefined || preset === '') return;
+    const server = await pickServerModel(deps.secrets, deps.settings().endpoint, { preset });
+    if (!server) return;
+    await set({ judge: '', preset, serverModel: server.model, endpoint: server.endpoint });
+    return;
+  }
+  const judge = await vscode.window.showQuickPick(
+    JUDGES.map((j): vscode.QuickPickItem => ({ label: j.name, description: j.description, ...(j.models.length > 0 ? { detail: `Models: ${j.models.join(', ')}` } : {}) })),
+    { title: 'Generative judge', matchOnDescription: true },
+  );
+  if (!judge) return;
+  const where = await vscode.window.showQuickPick(
+    [
+      { label: '$(server) On a server…', description: 'any OpenAI-compatible chat endpoint: vLLM, SGLang, llama.cpp, Ollama, LM Studio, TGI', local: false },
+      { label: '$(folder-opened) On this machine…', description: 'a generator export (optimum text-generation-with-past, or onnxruntime-genai)', local: true },
+    ],
+    { title: `Run the ${judge.label} judge` },
+  );
+  if (!where) return;
+  if (where.local) {
+    const dir = await pickFolder('Select a generator export folder for the judge');
+    if (!dir) return;
+    await set({ endpoint: '', serverModel: '', model: dir, judge: judge.label });
+  } else {
+    const server = await pickServerModel(deps.secrets, deps.settings().endpoint, {});
+    if (!server) return;
+    await set({ serverModel: server.model, endpoint: server.endpoint, judge: judge.label });
+  }
+  if (judge.label === 'rubric' && deps.settings().rubricFile === undefined) {
+    const file = await vscode.window.showOpenDialog({ canSelectFiles: true, canSelectFolders: false, title: 'Select a rubric file (JSON or YAML)', filters: { Rubric: ['json', 'yaml', 'yml'] } });
+    if (file?.[0]) await set({ rubricFile: file[0].fsPath });
+  }
+}
+
+async function pickFolder(title: string): Promise<string | undefined> {
+  const folder = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, title });
+  return folder?.[0]?.fsPath;
+}
+
+/** A preset; `fromManifest` adds the "read the manifest" entry (value ''). Undefined when dismissed. */
+async function pickPreset(fromManifest: '' | undefined): Promise<string | undefined> {
   const presets: (vscode.QuickPickItem & { readonly preset: string })[] = [
-    { label: 'From reward-lens.json', description: 'the folder has a manifest, or config.json is unambiguous', preset: '' },
+    ...(fromManifest !== undefined ? [{ label: 'From reward-lens.json', description: 'the folder has a manifest, or config.json is unambiguous', preset: '' }] : []),
     ...PRESETS.map((p) => ({ label: p.name, description: p.description, preset: p.name })),
   ];
-  const preset = await vscode.window.showQuickPick(presets, { title: 'Model contract (preset)' });
-  if (preset === undefined) return;
-  await config.update('preset', preset.preset, vscode.ConfigurationTarget.Global);
-  await config.update('model', dir.fsPath, vscode.ConfigurationTarget.Global);
+  return (await vscode.window.showQuickPick(presets, { title: 'Model contract (preset)' }))?.preset;
 }
 
 async function filterRecords(deps: CommandDeps): Promise<void> {
@@ -203,6 +257,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     'rewardLens.scoreTrace': (arg?: RecordArg) => scoreThisTrace(deps, arg),
     'rewardLens.scoreFile': () => scoreAll(deps),
     'rewardLens.selectModel': () => selectModel(deps),
+    'rewardLens.setApiKey': () => setApiKey(deps.secrets, deps.settings().endpoint),
     'rewardLens.clearScores': async () => {
       const t = await documentFor(undefined);
       if (t) deps.scores.clear(t.document.uri);

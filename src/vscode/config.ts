@@ -12,6 +12,16 @@ export interface Settings {
   readonly model: string;
   readonly preset: string | undefined;
   readonly device: 'auto' | 'cpu' | 'webgpu' | 'cuda';
+  /** A generative judge's name, or undefined for none. */
+  readonly judge: string | undefined;
+  /** A serving engine's URL (judge server, or a served reward model), or undefined. */
+  readonly endpoint: string | undefined;
+  /** The model id to ask the endpoint for, or undefined for the server's only model. */
+  readonly serverModel: string | undefined;
+  /** The rubric file of a `rubric` / `prometheus` judge, or undefined. */
+  readonly rubricFile: string | undefined;
+  readonly judgeMaxTokens: number;
+  readonly concurrency: number;
   readonly threshold: number;
   readonly highThreshold: number;
   readonly aggregation: Aggregation;
@@ -30,17 +40,27 @@ const SEGMENTATION: readonly SegmentationMode[] = ['auto', 'lists', 'step-marker
 export function readSettings(): Settings {
   const c = vscode.workspace.getConfiguration('rewardLens');
   const trusted = vscode.workspace.isTrusted;
-  let restrictedReason: string | undefined;
+  const ignored: string[] = [];
   const userOnly = <T>(key: string, fallback: T): T => {
     if (trusted) return c.get<T>(key, fallback);
     const i = c.inspect<T>(key);
-    if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined) {
-      restrictedReason = `This workspace is not trusted, so its "rewardLens.${key}" setting is ignored; trust the workspace to use it.`;
-    }
+    if (i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined) ignored.push(`"rewardLens.${key}"`);
     return i?.globalValue ?? i?.defaultValue ?? fallback;
   };
   const model = userOnly<string>('model', 'builtin').trim() || 'builtin';
   const preset = userOnly<string>('preset', '').trim();
+  const judge = userOnly<string>('judge', '').trim();
+  const endpoint = userOnly<string>('endpoint', '').trim();
+  const serverModel = userOnly<string>('serverModel', '').trim();
+  const rubricFile = userOnly<string>('rubricFile', '').trim();
+  const maxTokens = c.get<number>('judgeMaxTokens', 4096);
+  const concurrency = c.get<number>('concurrency', 8);
+  const orUndefined = (v: string): string | undefined => (v === '' ? undefined : v);
+  const names = ignored.length <= 1 ? ignored.join('') : `${ignored.slice(0, -1).join(', ')} and ${ignored[ignored.length - 1] ?? ''}`;
+  const restrictedReason =
+    ignored.length === 0
+      ? undefined
+      : `This workspace is not trusted, so its ${names} setting${ignored.length === 1 ? ' is' : 's are'} ignored (a workspace must not choose which model runs or which server gets your data); trust the workspace to use ${ignored.length === 1 ? 'it' : 'them'}.`;
   const device = c.get<string>('device', 'auto');
   const aggregation = c.get<string>('aggregation', 'min');
   const threshold = c.get<number>('threshold', 0.5);
@@ -51,6 +71,12 @@ export function readSettings(): Settings {
     model,
     preset: preset === '' ? undefined : preset,
     device: device === 'cpu' || device === 'webgpu' || device === 'cuda' ? device : 'auto',
+    judge: orUndefined(judge),
+    endpoint: orUndefined(endpoint),
+    serverModel: orUndefined(serverModel),
+    rubricFile: orUndefined(rubricFile),
+    judgeMaxTokens: Number.isInteger(maxTokens) && maxTokens >= 1 ? maxTokens : 4096,
+    concurrency: Number.isInteger(concurrency) && concurrency >= 1 ? Math.min(256, concurrency) : 8,
     threshold: Number.isFinite(threshold) ? Math.min(1, Math.max(0, threshold)) : 0.5,
     highThreshold: Math.max(threshold, c.get<number>('highThreshold', 0.8)),
     aggregation: (AGGREGATIONS as readonly string[]).includes(aggregation) ? (aggregation as Aggregation) : 'min',

@@ -4,12 +4,13 @@ import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
 
-const BUCKETS: readonly ScoreBucket[] = ['high', 'mid', 'low', 'stale'];
+const BUCKETS: readonly ScoreBucket[] = ['high', 'mid', 'low', 'stale', 'unjudged'];
 const COLOR: Record<ScoreBucket, { bg: string; fg: string }> = {
   high: { bg: 'rewardLens.scoreHighBackground', fg: 'rewardLens.scoreHighForeground' },
   mid: { bg: 'rewardLens.scoreMidBackground', fg: 'rewardLens.scoreMidForeground' },
   low: { bg: 'rewardLens.scoreLowBackground', fg: 'rewardLens.scoreLowForeground' },
   stale: { bg: 'rewardLens.scoreStaleBackground', fg: 'rewardLens.scoreStaleForeground' },
+  unjudged: { bg: 'rewardLens.scoreStaleBackground', fg: 'rewardLens.scoreStaleForeground' },
 };
 
 /**
@@ -39,7 +40,7 @@ export class Decorator implements vscode.Disposable {
         rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
         after: { margin: '0 0 0 0.6em', color: new vscode.ThemeColor(COLOR[b].fg), fontWeight: 'bold' },
       });
-    this.types = { high: make('high'), mid: make('mid'), low: make('low'), stale: make('stale') };
+    this.types = { high: make('high'), mid: make('mid'), low: make('low'), stale: make('stale'), unjudged: make('unjudged') };
     this.gutter = vscode.window.createTextEditorDecorationType({
       gutterIconPath: vscode.Uri.joinPath(media, 'first-error.svg'),
       gutterIconSize: 'contain',
@@ -88,7 +89,7 @@ export class Decorator implements vscode.Disposable {
       const r = doc.parsed.records[i];
       return r ? store.lookup(r) : undefined;
     }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
-    const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [] };
+    const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [], unjudged: [] };
     const gutter: vscode.DecorationOptions[] = [];
     for (const s of specs) {
       const range = new vscode.Range(s.startLine, s.startChar, s.endLine, s.endChar);

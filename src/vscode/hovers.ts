@@ -8,7 +8,7 @@ import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
 
 /** Commands a hover may run; anything else in the markdown stays inert. */
-export const HOVER_COMMANDS = ['rewardLens.scoreTrace', 'rewardLens.openTraceTree', 'rewardLens.copyStep'] as const;
+export const HOVER_COMMANDS = ['rewardLens.scoreTrace', 'rewardLens.openTraceTree', 'rewardLens.copyStep', 'rewardLens.showJudgeReasoning'] as const;
 
 function commandUri(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
@@ -41,6 +41,9 @@ export class StepHoverProvider implements vscode.HoverProvider {
       { title: 'Open Trace Tree', uri: commandUri('rewardLens.openTraceTree', [{ uri, recordIndex: slot.recordIndex }]) },
       { title: 'Copy Step', uri: commandUri('rewardLens.copyStep', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) },
     ];
+    if (result?.judge !== undefined) {
+      links.push({ title: 'Show Judge Reasoning', uri: commandUri('rewardLens.showJudgeReasoning', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) });
+    }
     const md = new vscode.MarkdownString(undefined, false);
     md.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
     md.supportHtml = false;
@@ -55,7 +58,8 @@ export class StepHoverProvider implements vscode.HoverProvider {
       formatStepHover({
         stepNumber: slot.stepIndex + 1,
         stepCount: steps.length,
-        score: sc.score,
+        // A sidecar stores an unscorable step's NaN as null.
+        score: typeof sc.score === 'number' ? sc.score : Number.NaN,
         ...(sc.critique !== undefined ? { critique: sc.critique } : {}),
         stale: stored?.stale ?? false,
         threshold: s.threshold,
@@ -64,6 +68,9 @@ export class StepHoverProvider implements vscode.HoverProvider {
         model: modelDisplayName(this.scores.modelId),
         device: result.device,
         ...(Array.isArray(sc.checks) ? { checks: sc.checks } : {}),
+        ...(sc.verdict !== undefined ? { verdict: sc.verdict } : {}),
+        ...(sc.source !== undefined ? { source: sc.source } : {}),
+        ...(result.judge !== undefined ? { judge: { name: result.judge.name, truncated: result.judge.truncated } } : {}),
         label: step?.label ?? 'unknown',
         links,
       }),

@@ -31,6 +31,7 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
           record,
           responses.map((r) => r.score),
           responses.map((r) => r.steps),
+          record.responses.map((_, i) => stored?.results[i]?.judge),
         ),
         scoring: viewScoring(deps, stored?.stale ?? false),
       };

@@ -3,7 +3,9 @@ import type { DatasetRecord } from '../core/dataset/types.js';
 import { ScoreStore, type RecordScores } from '../core/editor/scoreStore.js';
 import { scoreRecords, type ScoredRecord } from '../core/scoring/scoreRecords.js';
 import type { Scorer } from '../core/scoring/scorer.js';
-import { openScorer } from '../scorers/openScorer.js';
+import { modelDisplayName } from '../core/hover/formatStepHover.js';
+import { choiceKey, openScorer, type ScorerChoice } from '../scorers/openScorer.js';
+import { apiKeyFor } from './apiKeys.js';
 import type { Settings } from './config.js';
 import type { IndexedDocument } from './documentIndex.js';
 import type { SidecarStore } from './sidecarStore.js';
@@ -12,7 +14,7 @@ import type { SidecarStore } from './sidecarStore.js';
 export interface ScoringStatus {
   readonly model: string;
   readonly device: string;
-  readonly running?: { readonly done: number; readonly total: number; readonly perSecond: number };
+  readonly running?: { readonly done: number; readonly total: number; readonly perSecond: number; readonly tokensPerSecond?: number };
 }
 
 /**
@@ -26,6 +28,20 @@ export class ScoreService implements vscode.Disposable {
   private readonly statusChanged = new vscode.EventEmitter<ScoringStatus>();
   private lastDevice = '';
   private running: ScoringStatus['running'];
+  /** Tokens a judge has generated in this scorer's life (for tokens/s while a run goes). */
+  private tokens = 0;
+  /** When the current run started and the token count then; the last time tokens/s was shown. */
+  private run: { started: number; tokensAtStart: number; shown: number } | undefined;
+
+  /** While a judge streams, the status bar shows its tokens/s (at most every 250 ms). */
+  private showTokens(): void {
+    const r = this.run;
+    if (r === undefined || Date.now() - r.shown < 250) return;
+    r.shown = Date.now();
+    const secs = Math.max(0.001, (Date.now() - r.started) / 1000);
+    this.running = { ...(this.running ?? { done: 0, total: 0, perSecond: 0 }), tokensPerSecond: (this.tokens - r.tokensAtStart) / secs };
+    this.statusChanged.fire(this.status);
+  }
 
   /** Fires with a document's uri when its scores change. */
   readonly onDidChangeScores = this.changed.event;
@@ -37,20 +53,23 @@ export class ScoreService implements vscode.Disposable {
     private readonly sidecars: SidecarStore,
     private readonly log: vscode.LogOutputChannel,
     private readonly cacheDir: string | undefined,
+    private readonly secrets: vscode.SecretStorage,
   ) {}
 
-  /** The id scores are stored under: `builtin` or the model folder. */
+  /** The id scores are stored under: `builtin`, the model folder, or an endpoint / judge key (see `choiceKey`). */
   get modelId(): string {
-    return this.settings.model;
+    return choiceKey(this.settings);
   }
 
   get status(): ScoringStatus {
-    return { model: this.settings.model === 'builtin' ? 'built-in verifier' : this.settings.model, device: this.lastDevice || (this.settings.model === 'builtin' ? 'builtin' : this.settings.device), ...(this.running ? { running: this.running } : {}) };
+    const builtin = this.modelId === 'builtin';
+    return { model: builtin ? 'built-in verifier' : modelDisplayName(this.modelId), device: this.lastDevice || (builtin ? 'builtin' : this.settings.endpoint ?? this.settings.device), ...(this.running ? { running: this.running } : {}) };
   }
 
-  /** New settings: a different model or device closes the scorer; stores are reloaded for the new model id. */
+  /** New settings: a different model, judge, endpoint or device closes the scorer; stores are reloaded for the new model id. */
   updateSettings(next: Settings): void {
-    const modelChanged = next.model !== this.settings.model || next.preset !== this.settings.preset || next.device !== this.settings.device;
+    const scorerKey = (s: Settings): string => JSON.stringify([choiceKey(s), s.preset, s.device, s.judgeMaxTokens, s.concurrency]);
+    const modelChanged = scorerKey(next) !== scorerKey(this.settings);
     const sidecarMoved = next.sidecarLocation !== this.settings.sidecarLocation;
     this.settings = next;
     if (modelChanged) {
@@ -66,16 +85,51 @@ export class ScoreService implements vscode.Disposable {
   }
 
   private getScorer(): Promise<Scorer> {
-    this.scorer ??= openScorer(
-      { model: this.settings.model, preset: this.settings.preset, device: this.settings.device, cacheDir: this.cacheDir },
-      (message) => {
+    this.scorer ??= this.openChosen();
+    return this.scorer;
+  }
+
+  /** Forgets an opened scorer that failed, so the next run tries again (e.g. after the server is started). */
+  private async openChosen(): Promise<Scorer> {
+    try {
+      return await openScorer(await this.choice(), (message) => {
         this.log.error(message);
         void vscode.window.showErrorMessage(`Reward Lens: ${message}`, 'Show Log').then((pick) => {
           if (pick === 'Show Log') this.log.show();
         });
+      });
+    } catch (err) {
+      this.scorer = undefined;
+      throw err;
+    }
+  }
+
+  /** The scorer the settings choose, with the endpoint's API key from secret storage and the rubric file read. */
+  private async choice(): Promise<ScorerChoice> {
+    const s = this.settings;
+    const apiKey = s.endpoint !== undefined ? await apiKeyFor(this.secrets, s.endpoint) : undefined;
+    let rubric: ScorerChoice['rubric'];
+    if (s.judge !== undefined && s.rubricFile !== undefined) {
+      const { readRubricFile } = await import('./rubricFile.js');
+      rubric = await readRubricFile(s.rubricFile);
+    }
+    return {
+      model: s.model,
+      preset: s.preset,
+      device: s.device,
+      cacheDir: this.cacheDir,
+      endpoint: s.endpoint,
+      judge: s.judge,
+      serverModel: s.serverModel,
+      apiKey,
+      concurrency: s.concurrency,
+      rubric,
+      maxTokens: s.judgeMaxTokens,
+      onJudgeProgress: (p) => {
+        this.tokens = p.tokens;
+        this.showTokens();
       },
-    );
-    return this.scorer;
+    };
   }
 
   private async closeScorer(): Promise<void> {
@@ -123,6 +177,9 @@ export class ScoreService implements vscode.Disposable {
     const controller = new AbortController();
     const sub = opts.token?.onCancellationRequested(() => controller.abort());
     const started = Date.now();
+    const tokensAtStart = this.tokens;
+    this.run = { started, tokensAtStart, shown: 0 };
+    this.running = { done: 0, total: todo.length, perSecond: 0 };
     let done = 0;
     let lastSave = Date.now();
     const onRecord = (s: ScoredRecord): void => {
@@ -138,13 +195,16 @@ export class ScoreService implements vscode.Disposable {
       await scoreRecords(
         todo,
         scorer,
-        { threshold: this.settings.threshold, aggregation: this.settings.aggregation, batchSize: 8 },
+        // With a judge or a server, one batch is what the server runs at once: a failure then loses little.
+        { threshold: this.settings.threshold, aggregation: this.settings.aggregation, batchSize: this.settings.endpoint !== undefined || this.settings.judge !== undefined ? this.settings.concurrency : 8 },
         {
           signal: controller.signal,
           onRecord,
           onProgress: (p) => {
-            const perSecond = p.done / Math.max(0.001, (Date.now() - started) / 1000);
-            this.running = { done: p.done, total: p.total, perSecond };
+            const secs = Math.max(0.001, (Date.now() - started) / 1000);
+            const perSecond = p.done / secs;
+            const generated = this.tokens - tokensAtStart;
+            this.running = { done: p.done, total: p.total, perSecond, ...(generated > 0 ? { tokensPerSecond: generated / secs } : {}) };
             this.statusChanged.fire(this.status);
             opts.onProgress?.(p.done, p.total, perSecond);
             this.changed.fire(doc.uri);
@@ -152,11 +212,16 @@ export class ScoreService implements vscode.Disposable {
         },
       );
     } catch (err) {
-      if ((err as Error).name !== 'AbortError') throw err;
+      if ((err as Error).name !== 'AbortError') {
+        const message = `scoring stopped after ${done} of ${todo.length} record(s): ${(err as Error).message} The ${done} scored record(s) are kept.`;
+        this.log.error(message);
+        throw new Error(message);
+      }
       this.log.info(`Scoring cancelled after ${done} of ${todo.length} records; those are kept.`);
     } finally {
       sub?.dispose();
       this.running = undefined;
+      this.run = undefined;
       this.sidecars.save(doc.uri, this.settings.sidecarLocation, store.data);
       this.statusChanged.fire(this.status);
       this.changed.fire(doc.uri);

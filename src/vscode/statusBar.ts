@@ -9,7 +9,8 @@ export function registerStatusBar(scores: ScoreService, settings: () => Settings
   item.command = 'rewardLens.selectModel';
   const render = (st: ScoringStatus): void => {
     const s = settings();
-    const progress = st.running ? ` $(sync~spin) ${st.running.done}/${st.running.total} · ${st.running.perSecond.toFixed(1)}/s` : '';
+    const tokens = st.running?.tokensPerSecond !== undefined ? ` · ${st.running.tokensPerSecond.toFixed(0)} tok/s` : '';
+    const progress = st.running ? ` $(sync~spin) ${st.running.done}/${st.running.total} · ${st.running.perSecond.toFixed(1)}/s${tokens}` : '';
     const shield = s.restrictedReason ? '$(shield) ' : '';
     const model = st.model.length > 40 ? `…${st.model.slice(-39)}` : st.model;
     item.text = `${shield}$(beaker) ${model} · ${st.device}${progress}`;

@@ -37,7 +37,7 @@ export interface DecorationSpec {
 }
 
 /** The bucket of a score. */
-export function bucketOf(score: number, settings: DecorationSettings): Exclude<ScoreBucket, 'stale'> {
+export function bucketOf(score: number, settings: DecorationSettings): 'high' | 'mid' | 'low' {
   return score < settings.threshold ? 'low' : score >= settings.high ? 'high' : 'mid';
 }
 

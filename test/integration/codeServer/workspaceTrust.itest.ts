@@ -1,6 +1,6 @@
-// Workspace trust: in Restricted Mode a model path from the workspace's settings is never used. The workspace
-// (test/integration/untrusted-workspace) sets rewardLens.model to a folder; Reward Lens must ignore it, say why,
-// and keep scoring with the built-in verifier.
+// Workspace trust: in Restricted Mode a model path, judge or server from the workspace's settings is never used. The
+// workspace (test/integration/untrusted-workspace) sets rewardLens.model to a folder and a judge on a server;
+// Reward Lens must ignore them, say why, and keep scoring with the built-in verifier (nothing is sent anywhere).
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -22,14 +22,14 @@ describe('Reward Lens in an untrusted workspace', { timeout: 240_000 }, () => {
     await session?.close();
   });
 
-  test('ignores the workspace model setting, says why, and scores with the built-in verifier', async () => {
+  test('ignores the workspace model, judge and endpoint settings, says why, and scores with the built-in verifier', async () => {
     await session.openFile('errors.jsonl');
     await waitUntil(async () => (await session.notifications()).some((n) => /not trusted/.test(n)), 60_000, 'the trust notification');
     const notes = await session.notifications();
-    assert.ok(notes.some((n) => /rewardLens\.model/.test(n) && /ignored/.test(n)), JSON.stringify(notes));
+    assert.ok(notes.some((n) => /rewardLens\.model/.test(n) && /rewardLens\.judge/.test(n) && /rewardLens\.endpoint/.test(n) && /ignored/.test(n)), JSON.stringify(notes));
     const items = await session.statusBarItems();
     assert.ok(items.some((t) => /built-in verifier · builtin/.test(t)), JSON.stringify(items));
-    assert.ok(!items.some((t) => t.includes('untrusted-model')), JSON.stringify(items));
+    assert.ok(!items.some((t) => t.includes('untrusted-model') || t.includes('thinkprm') || t.includes('127.0.0.1:9')), JSON.stringify(items));
     const label = await session.page.locator('#workbench\\.parts\\.statusbar [aria-label*="Reward Lens"]').first().getAttribute('aria-label');
     assert.match(label ?? '', /not trusted/);
     await session.goToLine(1, 10);

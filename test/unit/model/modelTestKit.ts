@@ -1,6 +1,8 @@
 // Shared helpers for the model tests: the generated test models, an in-thread engine, and an
 // independent reference forward pass written with plain JS arithmetic over the generator's weights.
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareTestModels, type TinyWeights } from '../../../scripts/genModels.js';
 import { buildEngine, type EngineOptions } from '../../../src/model/buildEngine.js';
@@ -170,4 +172,35 @@ export function lmLogitsAll(w: TinyWeights, h: Float64Array): Float64Array {
     for (let c = 0; c < V; c++) out[c] = (out[c] ?? 0) + hi * (lm[base + c] ?? 0);
   }
   return out;
+}
+
+/** log-softmax of a float64 logits row at `ids`. */
+export function logSoftmaxAt(logits: Float64Array, ids: readonly number[]): number[] {
+  let max = -Infinity;
+  for (const v of logits) max = Math.max(max, v);
+  let sum = 0;
+  for (const v of logits) sum += Math.exp(v - max);
+  const logZ = max + Math.log(sum);
+  return ids.map((id) => (logits[id] ?? Number.NaN) - logZ);
+}
+
+/** Next-token logits (float64) after `ids`, from the reference forward pass. */
+export function referenceNextLogits(w: TinyWeights, ids: readonly number[]): Float64Array {
+  const hidden = referenceHidden(w, ids);
+  return lmLogitsAll(w, hidden[hidden.length - 1] ?? new Float64Array(w.spec.hidden));
+}
+
+/**
+ * A scratch copy of a model folder with some files replaced (string: new content) or removed (null).
+ * Returns its path; the caller removes it (rmSync(dir, { recursive: true })).
+ */
+export function editedModelFolder(src: string, edits: Readonly<Record<string, string | null>>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reward-lens-model-'));
+  cpSync(src, dir, { recursive: true });
+  for (const [file, content] of Object.entries(edits)) {
+    const path = join(dir, file);
+    if (content === null) rmSync(path, { force: true });
+    else writeFileSync(path, content);
+  }
+  return dir;
 }

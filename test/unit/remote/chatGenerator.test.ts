@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import type { GenerationProgress, GenerationRequest, GenerationResult } from '../../../src/core/judges/generation.js';
 import { assembleReply, openChatGenerator } from '../../../src/remote/chatGenerator.js';
 import { EndpointError } from '../../../src/remote/httpClient.js';
-import { chatTokens, fakeChat, fakeLogprob, fakeReply, startServer, type FakeChatOptions, type FakeServer } from './fakeServers.js';
+import { chatTokens, fakeChat, fakeLogprob, fakeReply, startServer, type FakeChatOptions, type FakeServer } from '../../support/fakeServers.js';
 
 const servers: FakeServer[] = [];
 after(async () => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { EndpointError, HttpClient, isLoopbackHost, parseEndpoint, retryAfterMs, serverMessageOf } from '../../../src/remote/httpClient.js';
 import { SseParser } from '../../../src/remote/sse.js';
-import { startServer, type FakeServer } from './fakeServers.js';
+import { startServer, type FakeServer } from '../../support/fakeServers.js';
 
 const servers: FakeServer[] = [];
 after(async () => {

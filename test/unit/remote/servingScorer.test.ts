@@ -20,7 +20,7 @@ import {
   type FakeServer,
   type FakeVllmOptions,
   type Handler,
-} from './fakeServers.js';
+} from '../../support/fakeServers.js';
 
 const servers: FakeServer[] = [];
 after(async () => {

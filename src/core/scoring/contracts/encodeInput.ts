@@ -51,14 +51,9 @@ export function encodeInput(c: ResolvedContract, tok: TokenizerPort, req: Encode
   const p = c.params;
   switch (p.kind) {
     case 'chat-separator': {
-      const prompt = scrub(req.prompt, p.separator, 'The prompt', notes);
-      const steps = req.steps.map((s, i) => scrub(s, p.separator, `Step ${i + 1}`, notes));
-      const messages: ChatMessage[] = [];
-      if (p.systemPrompt !== null) messages.push({ role: 'system', content: p.systemPrompt });
-      messages.push({ role: 'user', content: prompt }, { role: 'assistant', content: steps.join(p.separator) + p.separator });
-      const ids = tok.encode(tok.renderChat(messages, false), true);
+      const ids = tok.encode(chatSeparatorText(c, tok, req, notes), true);
       const reads = positionsOf(ids, c.markerId);
-      expectReads(reads, steps.length, 'separator', 'separator');
+      expectReads(reads, req.steps.length, 'separator', 'separator');
       return { ids, reads, notes };
     }
     case 'piece-separator': {
@@ -109,21 +104,45 @@ export function encodeInput(c: ResolvedContract, tok: TokenizerPort, req: Encode
       }
       return { ids, reads, notes };
     }
-    case 'chat-response': {
-      const response = req.response ?? req.steps.join(p.responseJoiner);
-      const useTemplate = p.useChatTemplate === 'auto' ? tok.hasChatTemplate : p.useChatTemplate;
-      // The reference (Skywork-Reward-V2's card): the conversation as it is, system prompt and earlier turns
-      // included, then the response as the final assistant turn.
-      const turns: readonly ChatMessage[] = req.messages !== undefined && req.messages.length > 0 ? req.messages : [{ role: 'user', content: req.prompt }];
-      let text = useTemplate ? tok.renderChat([...turns, { role: 'assistant', content: response }], false) : req.prompt + p.plainJoiner + response;
-      const bos = tok.bosToken;
-      const bosId = bos === undefined ? undefined : tok.tokenToId(bos);
-      if (useTemplate && p.stripDuplicateBos && bos !== undefined && bos.length > 0 && text.startsWith(bos) && bosId !== undefined && c.specialsBefore.includes(bosId)) {
-        text = text.slice(bos.length);
-      }
-      return { ids: tok.encode(text, true), reads: [], notes };
-    }
+    case 'chat-response':
+      return { ids: tok.encode(chatResponseText(c, tok, req), true), reads: [], notes };
   }
+}
+
+/**
+ * The text of a `chat-separator` contract (Qwen2.5-Math-PRM): the system prompt, the problem as the user turn, and
+ * the steps each followed by the separator as the assistant turn, rendered by the chat template. The text is what a
+ * serving engine is sent too, so both read the same tokens. Text equal to the separator is removed (noted).
+ */
+export function chatSeparatorText(c: ResolvedContract, tok: TokenizerPort, req: EncodeRequest, notes: string[]): string {
+  const p = c.params;
+  if (p.kind !== 'chat-separator') throw new ContractError(`chatSeparatorText needs a chat-separator contract, not ${p.kind}`);
+  const prompt = scrub(req.prompt, p.separator, 'The prompt', notes);
+  const steps = req.steps.map((s, i) => scrub(s, p.separator, `Step ${i + 1}`, notes));
+  const messages: ChatMessage[] = [];
+  if (p.systemPrompt !== null) messages.push({ role: 'system', content: p.systemPrompt });
+  messages.push({ role: 'user', content: prompt }, { role: 'assistant', content: steps.join(p.separator) + p.separator });
+  return tok.renderChat(messages, false);
+}
+
+/**
+ * The text of a `chat-response` contract (ORMs), to be encoded with the tokenizer's specials: the conversation as it
+ * is, system prompt and earlier turns included, then the response as the final assistant turn (Skywork-Reward-V2's
+ * card), or the plain joiner without a template; a BOS the template writes and the tokenizer adds anyway is dropped.
+ */
+export function chatResponseText(c: ResolvedContract, tok: TokenizerPort, req: EncodeRequest): string {
+  const p = c.params;
+  if (p.kind !== 'chat-response') throw new ContractError(`chatResponseText needs a chat-response contract, not ${p.kind}`);
+  const response = req.response ?? req.steps.join(p.responseJoiner);
+  const useTemplate = p.useChatTemplate === 'auto' ? tok.hasChatTemplate : p.useChatTemplate;
+  const turns: readonly ChatMessage[] = req.messages !== undefined && req.messages.length > 0 ? req.messages : [{ role: 'user', content: req.prompt }];
+  const text = useTemplate ? tok.renderChat([...turns, { role: 'assistant', content: response }], false) : req.prompt + p.plainJoiner + response;
+  const bos = tok.bosToken;
+  const bosId = bos === undefined ? undefined : tok.tokenToId(bos);
+  if (useTemplate && p.stripDuplicateBos && bos !== undefined && bos.length > 0 && text.startsWith(bos) && bosId !== undefined && c.specialsBefore.includes(bosId)) {
+    return text.slice(bos.length);
+  }
+  return text;
 }
 
 /**

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { toFloat16Bits } from '../../../../src/core/scoring/contracts/float16.js';
-import { pickGreedy } from '../../../../src/core/scoring/pickGreedy.js';
+import fc from 'fast-check';
+import { pickGreedy, sumExpBelow } from '../../../../src/core/scoring/pickGreedy.js';
 
 function logSoftmax(row: readonly number[]): number[] {
   const m = Math.max(...row);
@@ -46,5 +47,25 @@ describe('pickGreedy', () => {
   it('rejects rows outside the data and watched ids outside the vocabulary', () => {
     assert.throws(() => pickGreedy(new Float32Array(4), 2, 3), RangeError);
     assert.throws(() => pickGreedy(new Float32Array(4), 0, 4, [4]), /watched id 4/u);
+  });
+});
+
+describe('sumExpBelow', () => {
+  it('equals the Math.exp sum within 1e-13 relative error on any float32 row', () => {
+    fc.assert(
+      fc.property(fc.array(fc.float({ min: -200, max: 200, noNaN: true }), { minLength: 1, maxLength: 300 }), (values) => {
+        const row = Float32Array.from(values);
+        const max = row.reduce((a, b) => Math.max(a, b), -Infinity);
+        let expected = 0;
+        for (const v of row) expected += Math.exp(v - max);
+        const got = sumExpBelow(row, max);
+        return Math.abs(got - expected) <= 1e-13 * expected;
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('is NaN when the row holds NaN or the max is not finite, as Math.exp sums are', () => {
+    assert.ok(Number.isNaN(sumExpBelow(Float32Array.from([1, Number.NaN, 0]), 1)));
+    assert.ok(Number.isNaN(sumExpBelow(Float32Array.from([1, Number.POSITIVE_INFINITY]), Number.POSITIVE_INFINITY)));
   });
 });

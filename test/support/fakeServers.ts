@@ -206,7 +206,8 @@ export interface FakeVllmOptions {
   readonly intercept?: (x: Exchange) => Promise<boolean> | boolean;
 }
 
-type Msg = { role: string; content: string };
+/** A chat message as the fake servers read it. */
+export type Msg = { role: string; content: string };
 
 /** A vLLM-like server for pooling models (PRMs via /pooling, ORMs via /classify). */
 export function fakeVllm(o: FakeVllmOptions = {}): Handler {
@@ -338,8 +339,12 @@ export interface FakeChatOptions {
   readonly rejectLogprobs?: boolean;
   /** Ends the stream after this many chunks, without finish or [DONE]. */
   readonly truncateAfter?: number;
-  /** The reply (default derived from the last user message). */
-  readonly reply?: string;
+  /**
+   * The reply: a fixed text, or a function of the request's messages, its body and its 0-based number (the test
+   * plays the model); `'disconnect'` drops the connection without an answer (a server going away). Default: derived
+   * from the last message.
+   */
+  readonly reply?: string | ((messages: readonly Msg[], body: Record<string, unknown>, index: number) => string);
 }
 
 /** Splits text into the fake model's tokens. */
@@ -361,6 +366,7 @@ export function fakeLogprob(i: number): number {
 /** An OpenAI-compatible chat-completions server (vLLM-like; logprobs with top_logprobs; reasoning split). */
 export function fakeChat(o: FakeChatOptions = {}): Handler {
   const models = o.models ?? ['launch/ThinkPRM-1.5B'];
+  let calls = 0;
   return async (x) => {
     const b = (x.body ?? {}) as Record<string, unknown>;
     if (x.req.method === 'GET' && x.path === '/v1/models') {
@@ -373,7 +379,11 @@ export function fakeChat(o: FakeChatOptions = {}): Handler {
       return true;
     }
     const messages = b['messages'] as Msg[];
-    let content = o.reply ?? fakeReply(messages);
+    let content = typeof o.reply === 'function' ? o.reply(messages, b, calls++) : (o.reply ?? fakeReply(messages));
+    if (content === 'disconnect') {
+      x.req.socket.destroy();
+      return true;
+    }
     const maxTokens = b['max_tokens'] as number;
     const reasoning = o.reasoningField !== undefined ? (o.reasoning ?? 'Let me think about it.') : '';
     // Raw output as the model writes it: thinking, </think>, then the answer (the split happens after).
@@ -474,4 +484,30 @@ export function fakeChat(o: FakeChatOptions = {}): Handler {
     x.res.end();
     return true;
   };
+}
+
+/** The user turns of a chat request, joined. */
+export function userText(messages: readonly Msg[]): string {
+  return messages
+    .filter((m) => m.role === 'user')
+    .map((m) => m.content)
+    .join('\n');
+}
+
+/**
+ * ThinkPRM's output for the `Step i:` lines of a prompt: the first step where `isWrong(step)` gets `critiqueOf(step)`
+ * and `\boxed{incorrect}`, every later step "follows an incorrect step" (as ThinkPRM was trained to write), then the
+ * final `Is the solution correct? Yes|No`.
+ */
+export function thinkPrmReply(prompt: string, isWrong: (step: string) => boolean, critiqueOf: (step: string) => string): string {
+  const steps = [...prompt.matchAll(/^Step (\d+): (.*)$/gmu)].map((m) => m[2] ?? '');
+  let wrong = false;
+  const parts = steps.map((step, i) => {
+    if (!wrong && isWrong(step)) {
+      wrong = true;
+      return `Step ${i + 1}: ${critiqueOf(step)} \\boxed{incorrect}`;
+    }
+    return wrong ? `Step ${i + 1}: This follows an incorrect step. \\boxed{incorrect}` : `Step ${i + 1}: The arithmetic checks out. \\boxed{correct}`;
+  });
+  return `\n${parts.join('\n\n')}\n</think>\nIs the solution correct? ${wrong ? 'No' : 'Yes'}`;
 }
