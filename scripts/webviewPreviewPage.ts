@@ -9,7 +9,7 @@ import { buildJudgment } from '../src/core/diff/alignResponses.js';
 import { groupTracesByPrompt } from '../src/core/formats/groupTraces.js';
 import { parseDocument } from '../src/core/parseDocument.js';
 import { aggregate } from '../src/core/scoring/aggregate.js';
-import type { StepScore } from '../src/core/scoring/scorer.js';
+import type { JudgeReport, StepScore } from '../src/core/scoring/scorer.js';
 import { buildStepTree, datasetStepScores, treeInputOfTrace, type TreeResponseScores } from '../src/core/tree/buildStepTree.js';
 import { PROTOCOL_VERSION, type ViewData, type ViewScoring } from '../src/protocol/messages.js';
 // eslint-disable-next-line no-restricted-imports -- webviewHtml.ts is pure string building (no `vscode` import); the preview must use the host's exact page and CSP.
@@ -60,11 +60,12 @@ export function diffView(
   scores: readonly (number | undefined)[],
   extra?: (s: PreferenceSet) => PreferenceSet,
   stepScores?: (s: PreferenceSet) => readonly (readonly StepScore[] | undefined)[],
+  judges?: readonly (JudgeReport | undefined)[],
 ): ViewData {
   const record = parseDocument(text, fileName).records[recordIndex];
   if (record?.kind !== 'preference') throw new Error(`record ${recordIndex} of ${fileName} is not a preference set`);
   const set = extra ? extra(record) : record;
-  return { kind: 'judgmentDiff', fileName, recordIndex, judgment: buildJudgment(set, scores, stepScores?.(set)), scoring: scoring('Skywork-Reward-V2 (onnx)') };
+  return { kind: 'judgmentDiff', fileName, recordIndex, judgment: buildJudgment(set, scores, stepScores?.(set) ?? [], judges ?? []), scoring: scoring('Skywork-Reward-V2 (onnx)') };
 }
 
 /** A trace's own (dataset) step scores as the tree's scores. */

@@ -21,7 +21,7 @@ export interface ReasoningContext {
   readonly response?: { readonly index: number; readonly count: number };
 }
 
-const RULE = '─'.repeat(72);
+const RULE = '─'.repeat(40);
 
 /**
  * Builds the reasoning document of one judged response: the judge, model, verdict and score source, then the

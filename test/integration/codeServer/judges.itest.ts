@@ -70,6 +70,7 @@ describe('Reward Lens in a real VS Code: a generative judge on a server', { time
     const hover = await session.hoverAt({ text: '96 - 15 = 71' });
     assert.ok(hover, 'a hover appeared');
     assert.match(hover, /step 2 of 3: 0\.000/u);
+    assert.match(hover, /Model: thinkprm judge · test\/ThinkPRM-1\.5B on 127\.0\.0\.1:\d+/u);
     assert.match(hover, /thinkprm judge judged this step incorrect/u);
     assert.match(hover, /probability of the positive verdict token against the negative one/u);
     assert.match(hover, /Critique: .*The subtraction is wrong: 96 - 15 = 81, not 71\./u);

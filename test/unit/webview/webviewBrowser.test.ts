@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { PreferenceSet } from '../../../src/core/dataset/types.js';
+import type { JudgeReport } from '../../../src/core/scoring/scorer.js';
 import { parseDocument } from '../../../src/core/parseDocument.js';
 import { neutraliseBidi } from '../../../src/core/text/escape.js';
 import { bestOfNJsonl, CHROMIUM_ARGS, critiquedSteps, datasetScores, diffView, fixture, PREVIEW_OUT, ROOT, treeView, writePreviewPage } from '../../../scripts/webviewPreviewPage.js';
@@ -198,6 +199,37 @@ describe('webviews in headless chromium', () => {
         assert.equal(injected.img, 0, 'no <img> was created');
         assert.equal(injected.handlers, 0);
         assert.ok(injected.text.includes(HOSTILE), 'the hostile markup reads as text');
+      } finally {
+        await page.close();
+      }
+    });
+
+    it(`Judgment Diff (${theme}) shows a pairwise judge's verdicts in both orders and its reasoning, inert`, { skip }, async () => {
+      assert.ok(browser);
+      const pairs = fixture('hostile_preference.jsonl');
+      // A position-biased judge: "A" in both orders, so each response wins one game (0.5 / 0.5).
+      const judge = (textAb: string, textBa: string): JudgeReport => ({ name: 'pairwise', model: 'Skywork-Critic', text: textAb, textBa, verdict: 'A', orderAb: 'A', orderBa: 'A', consistent: false, truncated: false, source: 'logprob' });
+      const judges = [judge(`${HOSTILE} Assistant A is better. [[A]]`, 'B restates it. [[A]]'), judge('A is better here. [[A]]', `${HOSTILE} [[A]]`)];
+      const view = diffView('hostile_preference.jsonl', pairs, 0, [0.5, 0.5], undefined, undefined, judges);
+      const page = await open(browser, `diff-judge-${theme}`, view, theme, { width: 1100, height: 700 });
+      try {
+        await page.evaluate(`document.querySelectorAll('.judge-reasoning').forEach((d) => { d.open = true; })`);
+        await page.screenshot({ path: join(PREVIEW_OUT, `browser-diff-judge-${theme}.png`), fullPage: true });
+        const read = await page.evaluate<{ summary: string; titles: string[]; texts: string[]; inconsistent: boolean }[]>(`[...document.querySelectorAll('.pane .judge')].map((j) => ({
+          summary: j.querySelector('.judge-summary').textContent,
+          titles: [...j.querySelectorAll('summary')].map((s) => s.textContent),
+          texts: [...j.querySelectorAll('.full-text')].map((t) => t.textContent),
+          inconsistent: j.classList.contains('inconsistent'),
+        }))`);
+        assert.equal(read.length, 2, 'a judge section in each pane');
+        for (const j of read) {
+          assert.equal(j.summary, 'pairwise judge · as A: A · as B: A · inconsistent (position bias) · scored from verdict-token probabilities');
+          assert.deepEqual(j.titles, ['Judge reasoning (this response as A)', 'Judge reasoning (this response as B)']);
+          assert.equal(j.inconsistent, true);
+        }
+        assert.ok(read.some((j) => j.texts.includes(`${HOSTILE} Assistant A is better. [[A]]`)), 'the judge text reads as text');
+        const injected = await page.evaluate<{ img: number; handlers: number; alerted: boolean }>(READ_INJECTED);
+        assert.deepEqual([injected.alerted, injected.img, injected.handlers], [false, 0, 0]);
       } finally {
         await page.close();
       }
