@@ -65,7 +65,8 @@ export class StepHoverProvider implements vscode.HoverProvider {
         threshold: s.threshold,
         aggregates: aggregateAll(result.steps.map((x) => x.score)),
         aggregation: s.aggregation,
-        model: modelDisplayName(this.scores.modelId),
+        // A judge names the model that wrote the verdict (the server's model id, or the local export).
+        model: result.judge !== undefined && !result.judge.model.startsWith('onnx:') ? `${result.judge.name} judge · ${result.judge.model}` : modelDisplayName(this.scores.modelId),
         device: result.device,
         ...(Array.isArray(sc.checks) ? { checks: sc.checks } : {}),
         ...(sc.verdict !== undefined ? { verdict: sc.verdict } : {}),
