@@ -9,12 +9,12 @@ import { join, relative, resolve } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { fromFloat16Bits } from '../core/scoring/contracts/float16.js';
 import { pickGreedy } from '../core/scoring/pickGreedy.js';
-import { createWithFallback, deviceOrder, deviceUnavailable, type Device, type DeviceAttempt, type DeviceChoice } from './devices.js';
+import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
 import { checkExternal, readFolderJson, readFolderTokenizer, readGraphSummary, type Finding } from './checkModel.js';
 import type { HfTokenizer } from './hfTokenizer.js';
 import { ModelError } from './modelError.js';
 import type { GraphValue, OnnxSummary } from './onnxGraph.js';
-import { LOGITS_BUDGET_BYTES } from './onnxRunner.js';
+import { LOGITS_BUDGET_BYTES, openSession } from './onnxRunner.js';
 
 /** Weight storage of the ONNX file to open when the manifest does not name one. */
 export type GeneratorDtype = 'fp32' | 'fp16' | 'int4';
@@ -314,42 +314,6 @@ function pickToken(data: Float32Array | Uint16Array, offset: number, width: numb
 export function cacheOutputLocations(device: Device, cacheOutputs: readonly string[]): Record<string, 'gpu-buffer'> | undefined {
   if (device !== 'webgpu' || cacheOutputs.length === 0) return undefined;
   return Object.fromEntries(cacheOutputs.map((name) => [name, 'gpu-buffer' as const]));
-}
-
-function providers(device: Device): ort.InferenceSession.ExecutionProviderConfig[] {
-  switch (device) {
-    case 'cuda':
-      return [{ name: 'cuda', deviceId: 0 }];
-    case 'webgpu':
-      return ['webgpu'];
-    case 'cpu':
-      return ['cpu'];
-  }
-}
-
-/**
- * The session on the first device that works, as onnxRunner's openSession creates it, plus the cache
- * outputs' location for the device being tried (a session option, so it is decided per attempt).
- */
-async function openGeneratorSession(modelPath: string, opts: GeneratorOptions, cacheOutputs: readonly string[]): Promise<{ session: ort.InferenceSession; device: Device; attempts: readonly DeviceAttempt[] }> {
-  const built = new Set(ort.listSupportedBackends().map((b) => b.name));
-  const skip = (d: Device): string | undefined => deviceUnavailable(d) ?? (d === 'webgpu' && !built.has('webgpu') ? `WebGPU is not in onnxruntime-node's ${process.platform}-${process.arch} build` : undefined);
-  const { value, device, attempts } = await createWithFallback(
-    deviceOrder(opts.device ?? 'auto'),
-    async (d) => {
-      if (opts.simulateFailures?.includes(d) === true) throw new Error(`simulated ${d} failure`);
-      const location = cacheOutputLocations(d, cacheOutputs);
-      return ort.InferenceSession.create(modelPath, {
-        graphOptimizationLevel: 'all',
-        logSeverityLevel: 4,
-        executionProviders: providers(d),
-        ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
-        ...(location !== undefined ? { preferredOutputLocation: location } : {}),
-      });
-    },
-    skip,
-  );
-  return { session: value, device, attempts };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -848,7 +812,17 @@ export async function openGenerator(dirArg: string, opts: GeneratorOptions = {})
   const plan = planGraph(summary, folder);
   const external = checkExternal(dir, folder.onnxPath, summary, problems.add);
   problems.throwFirst();
-  const { session, device, attempts } = await openGeneratorSession(folder.onnxPath, opts, plan.slots.map((s) => s.output));
+  const cacheOutputs = plan.slots.map((s) => s.output);
+  const { session, device, attempts } = await openSession(folder.onnxPath, {
+    device: opts.device ?? 'auto',
+    ...(opts.simulateFailures !== undefined ? { simulateFailures: opts.simulateFailures } : {}),
+    ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+    // Where the cache outputs live is a session option, so it is decided per device attempt.
+    sessionOptionsFor: (d) => {
+      const location = cacheOutputLocations(d, cacheOutputs);
+      return location !== undefined ? { preferredOutputLocation: location } : {};
+    },
+  });
   const chunk = opts.prefillChunk ?? Math.max(1, Math.floor(LOGITS_BUDGET_BYTES / (plan.vocabSize * 4)));
   return new OnnxGenerator(session, plan, folder, device, attempts, [folder.onnxPath, ...external, ...folder.files], chunk);
 }

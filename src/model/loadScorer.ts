@@ -1,9 +1,6 @@
 // The entry point for callers (CLI, extension): loadModelScorer() starts a worker thread that checks the
 // folder and owns the model; the returned Scorer forwards score jobs to it. Nothing here blocks the
 // caller's thread: tokenising, batching and onnxruntime's blocking run() all happen in the worker.
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { ModelScoreResult, OutputKind, PresetName } from '../core/scoring/contracts/contractTypes.js';
 import type { ScoreRequest, Scorer } from '../core/scoring/scorer.js';
 import type { EngineOptions } from './buildEngine.js';
@@ -12,6 +9,7 @@ import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
 import { abortError, ModelError } from './modelError.js';
 import type { EngineRequest, EngineStats } from './scoringEngine.js';
 import type { FromWorker, ToWorker, WireError, WorkerInit } from './workerProtocol.js';
+import { disposeWorker, rejectPending, serializeOnGpu, startWorker } from './workerThread.js';
 
 /** Options of {@link loadModelScorer}. */
 export interface LoadModelOptions {
@@ -54,26 +52,9 @@ export interface ModelScorer extends Scorer {
   lastStats(): EngineStats | undefined;
 }
 
-/**
- * Starts the worker script next to this module: `modelWorker.js` in bundles (dist/), or, when running
- * from source under tsx (tests), `modelWorker.ts` through tsx's require hook.
- */
-function startWorker(workerData: WorkerInit): Worker {
-  const here = dirname(__filename);
-  const js = join(here, 'modelWorker.js');
-  if (existsSync(js)) return new Worker(js, { workerData });
-  const ts = join(here, 'modelWorker.ts');
-  if (existsSync(ts)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, workerData });
-  throw new ModelError('the model worker script is missing from the installation', js, undefined, 'Rebuild the extension (npm run build).');
-}
-
 function toModelError(e: WireError, fallbackFile: string): ModelError {
   return new ModelError(e.message, e.file ?? fallbackFile, e.field, e.fix);
 }
-
-// WebGPU's Run() is not safe to call from two sessions at once (onnxruntime #32561, #31627): jobs on
-// scorers that may use WebGPU are serialised process-wide.
-let gpuChain: Promise<unknown> = Promise.resolve();
 
 /**
  * Loads a reward model folder. Rejects with a {@link ModelError} (file, field, fix) when the folder is
@@ -93,14 +74,13 @@ export async function loadModelScorer(opts: LoadModelOptions & LoadModelTuning):
     ...(opts.noCache === true ? { noCache: true } : {}),
     ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
   };
-  const worker = startWorker(init);
+  const worker = startWorker('modelWorker', init, 'model worker');
   const pending = new Map<number, { resolve: (r: readonly ModelScoreResult[]) => void; reject: (e: Error) => void }>();
   let device: string | undefined;
   let attempts: readonly DeviceAttempt[] = [];
   let stats: EngineStats | undefined;
   let dead: Error | undefined;
   let nextJob = 1;
-  let onDisposed: (() => void) | undefined;
   let disposing = false;
   // Keep the process alive only while a job is pending, so a CLI that forgets dispose() still exits.
   const settle = (): void => {
@@ -132,20 +112,18 @@ export async function loadModelScorer(opts: LoadModelOptions & LoadModelTuning):
           settle();
           break;
         case 'disposed':
-          onDisposed?.();
+          // Awaited by disposeWorker.
           break;
       }
     });
     const fail = (e: Error): void => {
       dead = new ModelError(`the model worker stopped: ${e.message}`, opts.dir, undefined, 'Check the model with `reward-lens models check`.');
       reject(dead);
-      for (const p of pending.values()) p.reject(dead);
-      pending.clear();
+      rejectPending(pending, dead);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
       if (dead === undefined && !disposing) fail(new Error(`exit code ${code}`));
-      onDisposed?.();
     });
   });
   const info = await loaded;
@@ -196,29 +174,18 @@ export async function loadModelScorer(opts: LoadModelOptions & LoadModelTuning):
     maxTokens: info.maxTokens,
     findings: info.findings,
     score(requests, signal) {
-      if (!mayUseGpu || device === 'cpu' || device === 'cuda') return run(requests, signal);
-      const job = gpuChain.then(() => run(requests, signal));
-      gpuChain = job.catch(() => undefined);
-      return job;
+      // Until the first computed batch names the device, `auto` may still land on WebGPU.
+      return serializeOnGpu(mayUseGpu && device !== 'cpu' && device !== 'cuda', () => run(requests, signal));
     },
     deviceInfo: () => ({ device, attempts }),
     lastStats: () => stats,
     async dispose() {
       if (dead !== undefined || disposing) return;
       disposing = true;
-      worker.ref();
-      // Release the session cleanly, but do not wait on a long batch: terminate after a grace period.
-      await Promise.race([
-        new Promise<void>((resolve) => {
-          onDisposed = resolve;
-          post({ type: 'dispose' });
-        }),
-        new Promise<void>((resolve) => setTimeout(resolve, 2000).unref()),
-      ]);
-      dead = new ModelError('the scorer was disposed', opts.dir);
-      for (const p of pending.values()) p.reject(dead);
-      pending.clear();
-      await worker.terminate();
+      await disposeWorker(worker, pending, () => {
+        dead = new ModelError('the scorer was disposed', opts.dir);
+        return dead;
+      });
     },
   };
 }

@@ -2,15 +2,14 @@
 // opens the model folder (generatorWorker.ts) and returns a TextGenerator that forwards requests to it.
 // Nothing here blocks the caller's thread: templating, tokenising and onnxruntime's blocking run() all
 // happen in the worker. Requests run one after another, in the order they were made.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import type { GenerationProgress, GenerationRequest, GenerationResult, TextGenerator } from '../core/judges/generation.js';
 import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
 import type { GeneratorDtype, GeneratorFormat } from './generator.js';
 import type { FromGeneratorWorker, GeneratorWorkerInit, LocalModelInfo, PreparedPrompt, ToGeneratorWorker, WireGenerationRequest } from './generatorProtocol.js';
 import { ModelError } from './modelError.js';
 import type { WireError } from './workerProtocol.js';
+import { disposeWorker, rejectPending, serializeOnGpu, startWorker } from './workerThread.js';
 
 /** Options of {@link openLocalGenerator}. */
 export interface LocalGeneratorOptions {
@@ -47,19 +46,6 @@ export interface LocalTextGenerator extends TextGenerator {
   preparePrompt(request: Pick<GenerationRequest, 'messages' | 'assistantPrefix' | 'verdictWords'>): Promise<PreparedPrompt>;
 }
 
-/**
- * Starts the worker script next to this module: `generatorWorker.js` in bundles (dist/), or, when running
- * from source under tsx (tests), `generatorWorker.ts` through tsx's require hook.
- */
-function startWorker(workerData: GeneratorWorkerInit): Worker {
-  const here = dirname(__filename);
-  const js = join(here, 'generatorWorker.js');
-  if (existsSync(js)) return new Worker(js, { workerData });
-  const ts = join(here, 'generatorWorker.ts');
-  if (existsSync(ts)) return new Worker(`require('tsx/cjs'); require(${JSON.stringify(ts)});`, { eval: true, workerData });
-  throw new ModelError('the generator worker script is missing from the installation', js, undefined, 'Rebuild the extension (npm run build).');
-}
-
 function toError(e: WireError, fallbackFile: string): Error {
   if (e.file !== undefined || e.name === 'ModelError') return new ModelError(e.message, e.file ?? fallbackFile, e.field, e.fix);
   const err = new Error(e.message);
@@ -80,10 +66,6 @@ function wireRequest(r: Pick<GenerationRequest, 'messages' | 'assistantPrefix' |
     stream,
   };
 }
-
-// WebGPU's Run() is not safe to call from two sessions at once (onnxruntime #32561, #31627): requests to
-// local generators on WebGPU are serialised process-wide.
-let gpuChain: Promise<unknown> = Promise.resolve();
 
 /** One request waiting for its worker reply. */
 interface Pending {
@@ -109,18 +91,17 @@ interface Pending {
  */
 export async function openLocalGenerator(dirArg: string, opts: LocalGeneratorOptions = {}): Promise<LocalTextGenerator> {
   const dir = resolve(dirArg);
-  const worker = startWorker({
+  const worker = startWorker('generatorWorker', {
     dir,
     device: opts.device ?? 'auto',
     ...(opts.dtype !== undefined ? { dtype: opts.dtype } : {}),
     ...(opts.prefillChunk !== undefined ? { prefillChunk: opts.prefillChunk } : {}),
     ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
     ...(opts.simulateFailures !== undefined ? { simulateFailures: opts.simulateFailures } : {}),
-  });
+  } satisfies GeneratorWorkerInit, 'generator worker');
   const pending = new Map<number, Pending>();
   let dead: Error | undefined;
   let disposing = false;
-  let onDisposed: (() => void) | undefined;
   let nextJob = 1;
   // Keep the process alive only while a request is pending, so a CLI that forgets dispose() still exits.
   const settle = (): void => {
@@ -156,20 +137,18 @@ export async function openLocalGenerator(dirArg: string, opts: LocalGeneratorOpt
           finish(m.job)?.reject(toError(m.error, dir));
           break;
         case 'disposed':
-          onDisposed?.();
+          // Awaited by disposeWorker.
           break;
       }
     });
     const fail = (e: Error): void => {
       dead = new ModelError(`the generator worker stopped: ${e.message}`, dir, undefined, 'Check the model folder with `reward-lens models check`.');
       rejectLoad(dead);
-      for (const p of pending.values()) p.reject(dead);
-      pending.clear();
+      rejectPending(pending, dead);
     };
     worker.on('error', fail);
     worker.on('exit', (code) => {
       if (dead === undefined && !disposing) fail(new Error(`exit code ${code}`));
-      onDisposed?.();
     });
   });
   settle();
@@ -216,10 +195,7 @@ export async function openLocalGenerator(dirArg: string, opts: LocalGeneratorOpt
     cacheLocation: info.cacheLocation,
     generate(req, callOpts) {
       const run = (): Promise<GenerationResult> => request<GenerationResult>('generate', wireRequest(req, callOpts?.onProgress !== undefined), callOpts?.signal, callOpts?.onProgress);
-      if (info.device !== 'webgpu') return run();
-      const job = gpuChain.then(run, run);
-      gpuChain = job.catch(() => undefined);
-      return job;
+      return serializeOnGpu(info.device === 'webgpu', run);
     },
     preparePrompt(req) {
       return request<PreparedPrompt>('prepare', wireRequest(req, false), undefined, undefined);
@@ -227,19 +203,11 @@ export async function openLocalGenerator(dirArg: string, opts: LocalGeneratorOpt
     async dispose() {
       if (dead !== undefined || disposing) return;
       disposing = true;
-      worker.ref();
-      // Release the session cleanly (the worker aborts the running request first), but do not wait forever.
-      await Promise.race([
-        new Promise<void>((resolveDispose) => {
-          onDisposed = resolveDispose;
-          post({ type: 'dispose' });
-        }),
-        new Promise<void>((resolveDispose) => setTimeout(resolveDispose, 2000).unref()),
-      ]);
-      dead = new ModelError('the generator was disposed', dir);
-      for (const p of pending.values()) p.reject(dead);
-      pending.clear();
-      await worker.terminate();
+      // The worker aborts the running request before it releases the session.
+      await disposeWorker(worker, pending, () => {
+        dead = new ModelError('the generator was disposed', dir);
+        return dead;
+      });
     },
   };
 }

@@ -32,6 +32,12 @@ export interface RunnerOptions {
   /** Test hook: devices whose creation fails as if their provider threw. */
   readonly simulateFailures?: readonly Device[];
   readonly intraOpNumThreads?: number;
+  /**
+   * Extra session options for one device attempt, for options that depend on the device (the generator
+   * keeps its cache outputs on the GPU under WebGPU only). Called for each device a session is created on
+   * (not for skipped ones); they override the defaults here but never the attempt's execution provider.
+   */
+  readonly sessionOptionsFor?: (device: Device) => Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
 }
 
 function providers(device: Device): ort.InferenceSession.ExecutionProviderConfig[] {
@@ -61,7 +67,7 @@ export async function openSession(modelPath: string, opts: RunnerOptions): Promi
     deviceOrder(opts.device),
     async (d) => {
       if (opts.simulateFailures?.includes(d) === true) throw new Error(`simulated ${d} failure`);
-      return ort.InferenceSession.create(modelPath, { ...base, executionProviders: providers(d) });
+      return ort.InferenceSession.create(modelPath, { ...base, ...opts.sessionOptionsFor?.(d), executionProviders: providers(d) });
     },
     skip,
   );
