@@ -1,6 +1,6 @@
 // Messages between a local TextGenerator (caller's thread, localGenerator.ts) and its generator worker
 // thread (generatorWorker.ts). Plain data only: everything here crosses postMessage.
-import type { ChatTurn, GenerationResult } from '../core/judges/generation.js';
+import type { GenerationRequest, GenerationResult } from '../core/judges/generation.js';
 import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
 import type { GeneratorDtype, GeneratorFormat } from './generator.js';
 import type { WireError } from './workerProtocol.js';
@@ -16,18 +16,8 @@ export interface GeneratorWorkerInit {
   readonly simulateFailures?: readonly Device[];
 }
 
-/** A GenerationRequest as plain data, plus whether the caller wants progress messages. */
-export interface WireGenerationRequest {
-  readonly messages: readonly ChatTurn[];
-  readonly assistantPrefix?: string;
-  readonly maxTokens: number;
-  readonly stop?: readonly string[];
-  readonly verdictWords?: readonly string[];
-  readonly temperature?: number;
-  readonly topP?: number;
-  readonly seed?: number;
-  readonly stream: boolean;
-}
+/** A GenerationRequest (plain data already), plus whether the caller wants progress messages. */
+export type WireGenerationRequest = GenerationRequest & { readonly stream: boolean };
 
 /** A token id watched for a verdict word, and its decoded text (as reported in `top`). */
 export interface WatchedToken {

@@ -4,8 +4,8 @@
 // happen in the worker. Requests run one after another, in the order they were made.
 import { resolve } from 'node:path';
 import type { GenerationProgress, GenerationRequest, GenerationResult, TextGenerator } from '../core/judges/generation.js';
-import type { Device, DeviceAttempt, DeviceChoice } from './devices.js';
-import type { GeneratorDtype, GeneratorFormat } from './generator.js';
+import type { Device, DeviceChoice } from './devices.js';
+import type { GeneratorDtype } from './generator.js';
 import type { FromGeneratorWorker, GeneratorWorkerInit, LocalModelInfo, PreparedPrompt, ToGeneratorWorker, WireGenerationRequest } from './generatorProtocol.js';
 import { ModelError } from './modelError.js';
 import type { WireError } from './workerProtocol.js';
@@ -24,21 +24,11 @@ export interface LocalGeneratorOptions {
   readonly simulateFailures?: readonly Device[];
 }
 
-/** A TextGenerator over a local ONNX causal LM, with what the judges may want to know about the model. */
-export interface LocalTextGenerator extends TextGenerator {
-  /** The device the session runs on, and every device tried with errors. */
-  readonly device: Device;
-  readonly attempts: readonly DeviceAttempt[];
-  /** The ONNX file in use (absolute). */
-  readonly modelPath: string;
-  readonly format: GeneratorFormat;
-  /** Ids that end a reply (generation_config.json, genai_config.json, config.json or the tokenizer's eos_token). */
-  readonly eosIds: readonly number[];
-  /** Prompt + generated tokens the model allows (Infinity when unknown); longer replies end with finish `length`. */
-  readonly maxPositions: number;
-  readonly vocabSize: number;
-  /** `gpu-buffer` when the KV cache stays on the GPU between steps (WebGPU). */
-  readonly cacheLocation: 'cpu' | 'gpu-buffer';
+/**
+ * A TextGenerator over a local ONNX causal LM, with what the judges may want to know about the model (see
+ * {@link LocalModelInfo}: device and attempts, the ONNX file, format, EOS ids, positions, vocabulary, cache location).
+ */
+export interface LocalTextGenerator extends TextGenerator, Omit<LocalModelInfo, 'id' | 'description'> {
   /**
    * The prompt a request renders to, exactly as `generate` feeds it: the chat template with the generation
    * prompt plus the assistant prefix, its token ids, and the ids watched for its verdict words.

@@ -45,3 +45,12 @@ export function assertLocated(text: string, records: readonly DatasetRecord[]): 
     }
   }
 }
+
+/** Runs the CLI in this process with `argv`, capturing stdout and stderr (not a terminal). */
+export async function runCliCaptured(argv: readonly string[]): Promise<{ code: number; out: string; err: string }> {
+  const { runCli } = await import('../../src/cli/cli.js');
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  return { code, out, err };
+}

@@ -7,17 +7,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCli } from '../../../src/cli/cli.js';
+import { runCliCaptured } from '../helpers.js';
 import { fakeChat, startServer, thinkPrmReply, userText, type FakeServer, type Msg } from '../../support/fakeServers.js';
 
 const EXAMPLES = resolve(__dirname, '../../../examples');
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 /** A judge server whose model is `reply` (a follow-up asking only for the final Yes/No, one token, gets " No"). */
 const judgeServer = (reply: (messages: readonly Msg[], index: number) => string): Promise<FakeServer> =>

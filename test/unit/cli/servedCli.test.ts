@@ -5,18 +5,13 @@ import { strict as assert } from 'node:assert';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { qwenTokenizerDir } from '../../../scripts/genModels.js';
-import { runCli } from '../../../src/cli/cli.js';
+import { runCliCaptured } from '../helpers.js';
 import { HfTokenizer } from '../../../src/model/hfTokenizer.js';
 import { fakeReward, fakeSglang, fakeVllm, startServer, type FakeServer } from '../../support/fakeServers.js';
 
 const EXAMPLES = resolve(__dirname, '../../../examples');
 
-async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
-  return { code, out, err };
-}
+const run = runCliCaptured;
 
 describe('reward-lens with a served reward model', () => {
   const servers: FakeServer[] = [];
