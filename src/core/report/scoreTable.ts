@@ -21,10 +21,13 @@ export function formatScoreTable(fileName: string, scored: readonly ScoredRecord
     if (s.kind === 'trace') {
       const fe = s.firstError === null ? 'none' : `step ${s.firstError + 1}`;
       lines.push(`  ${s.record.id}  trace min=${formatScore(s.scores.min)} mean=${formatScore(s.scores.mean)}  first step < ${threshold}: ${fe}`);
+      const judge = s.results[0]?.judge;
+      if (judge !== undefined) lines.push(`    ${preview(`${judge.name} verdict: ${judge.verdict ?? 'none in the expected format'}${judge.truncated ? ' (output cut at the token limit)' : ''}`, 100)}`);
       s.record.steps.forEach((step, i) => {
         const sc = s.steps[i];
         const mark = sc !== undefined && sc.score < threshold ? '✗' : ' ';
-        lines.push(`    ${String(i + 1).padStart(3)} ${mark} ${formatScore(sc?.score)}  ${preview(step.text, 70)}`);
+        const value = sc?.verdict === 'not-judged' ? 'n/j  ' : formatScore(sc?.score);
+        lines.push(`    ${String(i + 1).padStart(3)} ${mark} ${value}  ${preview(step.text, 70)}`);
         if (sc?.critique) lines.push(`          ↳ ${preview(sc.critique, 100)}`);
       });
     } else {
@@ -32,6 +35,9 @@ export function formatScoreTable(fileName: string, scored: readonly ScoredRecord
       lines.push(`  ${s.record.id}${s.record.subset ? ` [${s.record.subset}]` : ''}  margin=${formatScore(s.margin)}  ${verdict}`);
       s.record.responses.forEach((r, i) => {
         lines.push(`    ${r.chosen ? 'chosen  ' : 'rejected'} ${formatScore(s.responses[i]?.score)}  ${preview(r.text, 70)}`);
+        const j = s.results[i]?.judge;
+        if (j?.orderAb !== undefined) lines.push(`          ↳ ${preview(`${j.name}: as A → ${j.orderAb ?? 'no verdict'}, as B → ${j.orderBa ?? 'no verdict'}${j.consistent === false ? ' (inconsistent: position bias)' : ''}`, 100)}`);
+        else if (j !== undefined) lines.push(`          ↳ ${preview(`${j.name}: ${j.verdict ?? 'no verdict in the expected format'}`, 100)}`);
       });
     }
   }

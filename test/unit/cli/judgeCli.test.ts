@@ -57,6 +57,10 @@ describe('reward-lens score --judge on a server', () => {
       }
     }
     assert.deepEqual(j.records[1]?.steps.map((s) => s.verdict), ['correct', 'correct', 'incorrect']);
+    const table = await run(['score', file, '--judge', 'thinkprm', '--endpoint', server.url]);
+    assert.match(table.out, /#2 {2}trace min=0\.000 mean=0\.667 {2}first step < 0\.5: step 3\n {4}thinkprm verdict: No\n/u, table.out);
+    assert.match(table.out, /\n {6}3 ✗ 0\.000 {2}Step 3: Adding the \$1 bag fee/u, table.out);
+    assert.match(table.out, /↳ Step 3: Wrong: 8\.75 \+ 1 = 9\.75, not 10\./u);
     assert.equal(j.records[1]?.steps[2]?.critique?.includes('8.75 + 1 = 9.75, not 10.'), true);
     assert.equal(j.records[1]?.judge?.verdict, 'No');
     // Each request was ThinkPRM's prompt over that record's steps.
@@ -89,6 +93,11 @@ describe('reward-lens score --judge on a server', () => {
     for (const rec of bj.records) {
       assert.deepEqual([rec.order_ab, rec.order_ba, rec.consistent, rec.margin, rec.agrees_with_label], ['A', 'A', false, 0, false]);
     }
+    // The readable table says the same: both orders, and the position bias.
+    const table = await run(['score', file, '--judge', 'pairwise', '--endpoint', biased.url]);
+    assert.equal(table.code, 0, table.err);
+    assert.equal(table.out.split('\n').filter((l) => l.includes('↳ pairwise: as A → A, as B → A (inconsistent: position bias)')).length, 4, table.out);
+    assert.match(table.out, /margin=0\.000 {2}DISAGREES with label/u);
   });
 
   it('keeps what was scored when the server goes away mid-run, and marks the run partial', async () => {
