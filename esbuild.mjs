@@ -1,8 +1,14 @@
 // Builds the extension host bundle, the webview bundle, the CLI and the benchmark.
+//   node esbuild.mjs [--production] [--watch] [--outdir DIR]
+// --production minifies and writes no source maps; --outdir writes the bundles to DIR instead of dist/
+// (scripts/packageExtension.ts builds each VSIX's bundles into its staging folder this way).
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const outdirFlag = process.argv.indexOf('--outdir');
+const outdir = outdirFlag === -1 ? 'dist' : process.argv[outdirFlag + 1];
+if (outdir === undefined || outdir.startsWith('--')) throw new Error('--outdir needs a folder');
 
 const node = {
   bundle: true,
@@ -18,20 +24,20 @@ const node = {
 };
 
 const contexts = await Promise.all([
-  esbuild.context({ ...node, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' }),
-  esbuild.context({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.context({ ...node, entryPoints: ['bench/bench.ts'], outfile: 'dist/bench.js' }),
+  esbuild.context({ ...node, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js` }),
+  esbuild.context({ ...node, entryPoints: ['src/cli/main.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.context({ ...node, entryPoints: ['bench/bench.ts'], outfile: `${outdir}/bench.js` }),
   // The model worker thread (src/model/loadScorer.ts starts dist/modelWorker.js next to the bundle).
-  esbuild.context({ ...node, entryPoints: ['src/model/modelWorker.ts'], outfile: 'dist/modelWorker.js' }),
+  esbuild.context({ ...node, entryPoints: ['src/model/modelWorker.ts'], outfile: `${outdir}/modelWorker.js` }),
   // The generator worker thread of the local judges (src/model/localGenerator.ts starts dist/generatorWorker.js).
-  esbuild.context({ ...node, entryPoints: ['src/model/generatorWorker.ts'], outfile: 'dist/generatorWorker.js' }),
+  esbuild.context({ ...node, entryPoints: ['src/model/generatorWorker.ts'], outfile: `${outdir}/generatorWorker.js` }),
   esbuild.context({
     entryPoints: ['webview/main.ts'],
     bundle: true,
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    outfile: 'dist/webview.js',
+    outfile: `${outdir}/webview.js`,
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',

@@ -50,16 +50,18 @@ export class NoDeviceError extends Error {
 
 /**
  * Creates something on the first device that works, in `order`. `skip` says why a device is not even
- * tried. Resolves with the value, the device and every attempt; rejects with {@link NoDeviceError}.
+ * tried; it is asked only when the device's turn comes (so a probe for a later device never runs once an
+ * earlier one worked), and may be async. Resolves with the value, the device and every attempt; rejects
+ * with {@link NoDeviceError}.
  */
 export async function createWithFallback<T>(
   order: readonly Device[],
   create: (device: Device) => Promise<T>,
-  skip: (device: Device) => string | undefined = deviceUnavailable,
+  skip: (device: Device) => string | undefined | Promise<string | undefined> = deviceUnavailable,
 ): Promise<{ value: T; device: Device; attempts: DeviceAttempt[] }> {
   const attempts: DeviceAttempt[] = [];
   for (const device of order) {
-    const reason = skip(device);
+    const reason = await skip(device);
     if (reason !== undefined) {
       attempts.push({ device, ok: false, error: reason });
       continue;
@@ -73,6 +75,20 @@ export async function createWithFallback<T>(
     }
   }
   throw new NoDeviceError(attempts);
+}
+
+const DEVICE_NAMES: Readonly<Record<Device, string>> = { cuda: 'CUDA', webgpu: 'WebGPU', cpu: 'CPU' };
+
+/**
+ * One log line for the devices passed over on the way to the one in use, e.g. `WebGPU unavailable (Dawn
+ * found no usable adapter: Couldn't load Vulkan: …); using CPU`; undefined when the first device tried
+ * worked or none did (then {@link NoDeviceError}'s message says it all).
+ */
+export function formatDeviceNote(attempts: readonly DeviceAttempt[]): string | undefined {
+  const used = attempts.find((a) => a.ok);
+  const failed = attempts.filter((a) => !a.ok);
+  if (used === undefined || failed.length === 0) return undefined;
+  return `${failed.map((a) => a.error ?? `${DEVICE_NAMES[a.device]} failed`).join('; ')}; using ${DEVICE_NAMES[used.device]}`;
 }
 
 /** The useful part of a provider error: onnxruntime prefixes messages with source paths and asserts. */

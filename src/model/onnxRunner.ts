@@ -3,6 +3,7 @@
 import * as ort from 'onnxruntime-node';
 import { fromFloat16Bits } from '../core/scoring/contracts/float16.js';
 import { createWithFallback, deviceOrder, deviceUnavailable, type Device, type DeviceAttempt, type DeviceChoice } from './devices.js';
+import { defaultProbeCacheDir, probeWebgpu, webgpuSkipReason, type WebgpuProber } from './webgpuProbe.js';
 
 /** A right-padded batch and the output rows to read. */
 export interface PaddedBatch {
@@ -38,6 +39,13 @@ export interface RunnerOptions {
    * (not for skipped ones); they override the defaults here but never the attempt's execution provider.
    */
   readonly sessionOptionsFor?: (device: Device) => Omit<ort.InferenceSession.SessionOptions, 'executionProviders'>;
+  /**
+   * Folder for the WebGPU probe's answer across processes (default: `$REWARD_LENS_CACHE` or
+   * `~/.cache/reward-lens`); see webgpuProbe.ts.
+   */
+  readonly probeCacheDir?: string;
+  /** Test hook: the WebGPU probe `auto` asks before trying WebGPU (default: the real, cached one). */
+  readonly probeWebgpu?: WebgpuProber;
 }
 
 function providers(device: Device): ort.InferenceSession.ExecutionProviderConfig[] {
@@ -53,7 +61,9 @@ function providers(device: Device): ort.InferenceSession.ExecutionProviderConfig
 
 /**
  * An onnxruntime session on the first device of `opts.device`'s order that works (devices this build or
- * machine lacks are skipped with the reason); every device tried is in `attempts`.
+ * machine lacks are skipped with the reason); every device tried is in `attempts`. Under `auto`, WebGPU is
+ * tried only after a probe in a child process found a usable adapter (webgpuProbe.ts): a failed attempt in
+ * this process would print Dawn's warnings on stderr. A device named in `simulateFailures` is not probed.
  */
 export async function openSession(modelPath: string, opts: RunnerOptions): Promise<{ session: ort.InferenceSession; device: Device; attempts: readonly DeviceAttempt[] }> {
   const base: ort.InferenceSession.SessionOptions = {
@@ -62,7 +72,12 @@ export async function openSession(modelPath: string, opts: RunnerOptions): Promi
     ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
   };
   const built = new Set(ort.listSupportedBackends().map((b) => b.name));
-  const skip = (d: Device): string | undefined => deviceUnavailable(d) ?? (d === 'webgpu' && !built.has('webgpu') ? `WebGPU is not in onnxruntime-node's ${process.platform}-${process.arch} build` : undefined);
+  const skip = async (d: Device): Promise<string | undefined> => {
+    const missing = deviceUnavailable(d) ?? (d === 'webgpu' && !built.has('webgpu') ? `WebGPU is not in onnxruntime-node's ${process.platform}-${process.arch} build` : undefined);
+    if (missing !== undefined || d !== 'webgpu' || opts.device !== 'auto' || opts.simulateFailures?.includes(d) === true) return missing;
+    const { result } = await (opts.probeWebgpu ?? probeWebgpu)({ cacheDir: opts.probeCacheDir ?? defaultProbeCacheDir() });
+    return webgpuSkipReason(opts.device, result);
+  };
   const { value, device, attempts } = await createWithFallback(
     deviceOrder(opts.device),
     async (d) => {
