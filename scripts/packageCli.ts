@@ -4,12 +4,11 @@
 // Then `npm pack --dry-run --json` lists what would be published, and the list is checked.
 // Usage: npm run package:cli   (node --import tsx scripts/packageCli.ts [--out DIR])
 //
-// The esbuild settings repeat esbuild.mjs's node config with its --production switches on; esbuild.mjs itself
-// is left alone so `npm run build` keeps its source maps.
+// The bundles come from esbuild.mjs's own production build (`--production --outdir`), so there is one build config.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 
@@ -82,31 +81,21 @@ export function pythonFiles(root: string = REPO_ROOT): string[] {
   return [...out, 'python/requirements.txt'];
 }
 
-/** esbuild.mjs's node config with --production: minified, no source maps. */
-const NODE_BUILD: esbuild.BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  sourcemap: false,
-  minify: true,
-  external: ['vscode', 'onnxruntime-node'],
-  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
-  mainFields: ['module', 'main'],
-  logLevel: 'warning',
-};
-
 /** Writes the package into `outDir` (emptied first). Returns its manifest. */
 export async function stageCliPackage(outDir: string, root: string = REPO_ROOT): Promise<CliManifest> {
   const manifest = cliManifest(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as RootPackage);
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
-  await Promise.all([
-    esbuild.build({ ...NODE_BUILD, absWorkingDir: root, entryPoints: ['src/cli/main.ts'], outfile: join(outDir, 'cli.js'), banner: { js: '#!/usr/bin/env node' } }),
-    // src/model/workerThread.ts starts `<name>.js` from the folder of the bundle that calls it: cli.js's.
-    esbuild.build({ ...NODE_BUILD, absWorkingDir: root, entryPoints: ['src/model/modelWorker.ts'], outfile: join(outDir, 'modelWorker.js') }),
-    esbuild.build({ ...NODE_BUILD, absWorkingDir: root, entryPoints: ['src/model/generatorWorker.ts'], outfile: join(outDir, 'generatorWorker.js') }),
-  ]);
+  // The one build config: esbuild.mjs's production build (minified, no source maps) into a scratch folder, of which
+  // the CLI and its two worker bundles are kept. src/model/workerThread.ts starts `<name>.js` next to cli.js.
+  const scratch = mkdtempSync(join(tmpdir(), 'reward-lens-cli-build-'));
+  try {
+    const built = spawnSync(process.execPath, ['esbuild.mjs', '--production', '--outdir', scratch], { cwd: root, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`the production build failed:\n${built.stdout}${built.stderr}`);
+    for (const name of CLI_BUNDLES) copyFileSync(join(scratch, name), join(outDir, name));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
   chmodSync(join(outDir, 'cli.js'), 0o755);
   // `reward-lens export` finds python/reward_lens_export by walking up from cli.js (src/cli/exportCommand.ts).
   for (const file of pythonFiles(root)) {

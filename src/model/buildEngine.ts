@@ -105,6 +105,8 @@ export function buildEngine(model: InspectedModel, opts: EngineOptions = {}): Bu
         device: opts.device ?? 'auto',
         ...(opts.simulateFailures !== undefined ? { simulateFailures: opts.simulateFailures } : {}),
         ...(opts.intraOpNumThreads !== undefined ? { intraOpNumThreads: opts.intraOpNumThreads } : {}),
+        // The WebGPU probe's answer is kept beside the score cache (the extension's storage, or --cache-dir).
+        ...(opts.cacheDir !== undefined ? { probeCacheDir: opts.cacheDir } : {}),
       }),
     cache,
     maxTokens,

@@ -5,6 +5,8 @@ import { scoreRecords, type ScoredRecord } from '../core/scoring/scoreRecords.js
 import type { Scorer } from '../core/scoring/scorer.js';
 import { modelDisplayName } from '../core/hover/formatStepHover.js';
 import { choiceKey, openScorer, type ScorerChoice } from '../scorers/openScorer.js';
+import { formatDeviceNote } from '../model/devices.js';
+import type { ModelScorer } from '../model/loadScorer.js';
 import { apiKeyFor } from './apiKeys.js';
 import type { Settings } from './config.js';
 import type { IndexedDocument } from './documentIndex.js';
@@ -138,6 +140,13 @@ export class ScoreService implements vscode.Disposable {
     if (s) await (await s).dispose();
   }
 
+  /** Once per opened scorer: which devices were tried and why they were passed over (e.g. WebGPU without an adapter). */
+  private logDevices(scorer: Scorer): void {
+    const info = (scorer as Partial<Pick<ModelScorer, 'deviceInfo'>>).deviceInfo?.();
+    const note = info === undefined ? undefined : formatDeviceNote(info.attempts);
+    if (note !== undefined) this.log.info(`Devices: ${note}.`);
+  }
+
   /** The score store of a document for the current model (loaded from its sidecar on first use). */
   store(uri: vscode.Uri): ScoreStore {
     const key = uri.toString();
@@ -184,6 +193,7 @@ export class ScoreService implements vscode.Disposable {
     let lastSave = Date.now();
     const onRecord = (s: ScoredRecord): void => {
       store.put(s.record, s.results);
+      if (this.lastDevice === '') this.logDevices(scorer);
       this.lastDevice = s.device;
       done++;
       if (Date.now() - lastSave > 1000) {
