@@ -5,22 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import type { TinyWeights } from '../../../scripts/genModels.js';
 import { openGenerator, type TokenGenerator } from '../../../src/model/generator.js';
 import { ModelError } from '../../../src/model/modelError.js';
-import { assertClose, lmLogitsAll, referenceHidden, testModel } from './modelTestKit.js';
+import { assertClose, lmLogitsAll, logSoftmaxAt, referenceHidden, testModel } from './modelTestKit.js';
 
 interface ReferenceRun {
   readonly ids: number[];
   readonly logprobs: number[];
   readonly watched: number[][];
-}
-
-/** log-softmax of `ids` in a float64 logits row. */
-function logSoftmaxAt(logits: Float64Array, ids: readonly number[]): number[] {
-  let max = -Infinity;
-  for (const v of logits) max = Math.max(max, v);
-  let sum = 0;
-  for (const v of logits) sum += Math.exp(v - max);
-  const logZ = max + Math.log(sum);
-  return ids.map((id) => (logits[id] ?? Number.NaN) - logZ);
 }
 
 /** Greedy decoding without a cache: the full forward pass over prompt + generated ids at every step. */

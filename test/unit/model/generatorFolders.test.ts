@@ -2,13 +2,13 @@
 // sizes, EOS ids; GroupQueryAttention fed a growing past), EOS ids from generation_config.json, and the
 // errors that name the file and the fix.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { TinyWeights } from '../../../scripts/genModels.js';
 import { openGenerator, type TokenGenerator } from '../../../src/model/generator.js';
 import { ModelError } from '../../../src/model/modelError.js';
-import { assertClose, editedModelFolder, folderTokenizer, logSoftmaxAt, referenceNextLogits, testModel } from './modelTestKit.js';
+import { assertClose, editedFolders, folderTokenizer, logSoftmaxAt, referenceNextLogits, testModel } from './modelTestKit.js';
 
 /** Greedy decoding by full recomputation with the reference forward pass. */
 function referenceGreedy(w: TinyWeights, prompt: readonly number[], n: number): { ids: number[]; logprobs: number[] } {
@@ -25,15 +25,7 @@ function referenceGreedy(w: TinyWeights, prompt: readonly number[], n: number): 
   return out;
 }
 
-const scratch: string[] = [];
-function edited(src: string, edits: Readonly<Record<string, string | null>>): string {
-  const dir = editedModelFolder(src, edits);
-  scratch.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+const edited = editedFolders();
 
 async function withGenerator<T>(dir: string, f: (g: TokenGenerator) => Promise<T>): Promise<T> {
   const g = await openGenerator(dir, { device: 'cpu' });

@@ -2,7 +2,7 @@
 // the in-thread decoder and the folder's own tokenizer: the rendered prompt, token texts and streamed
 // deltas that concatenate to the text, verdict alternatives, stop strings, EOS, cancellation, queueing.
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { GenerationRequest, GenerationResult } from '../../../src/core/judges/generation.js';
@@ -10,17 +10,9 @@ import { openGenerator, type TokenGenerator } from '../../../src/model/generator
 import { IncrementalDecoder, ReplyBuilder } from '../../../src/model/generatorWorker.js';
 import { openLocalGenerator, type LocalTextGenerator } from '../../../src/model/localGenerator.js';
 import { ModelError } from '../../../src/model/modelError.js';
-import { editedModelFolder, folderTokenizer, testModel } from './modelTestKit.js';
+import { editedFolders, folderTokenizer, testModel } from './modelTestKit.js';
 
-const scratch: string[] = [];
-function edited(src: string, edits: Readonly<Record<string, string | null>>): string {
-  const dir = editedModelFolder(src, edits);
-  scratch.push(dir);
-  return dir;
-}
-after(() => {
-  for (const d of scratch) rmSync(d, { recursive: true, force: true });
-});
+const edited = editedFolders();
 
 /** Generates with streaming; returns the result and the deltas. */
 async function streamed(g: LocalTextGenerator, request: GenerationRequest, signal?: AbortSignal, onTokens?: (n: number) => void): Promise<{ r: GenerationResult; deltas: string[] }> {

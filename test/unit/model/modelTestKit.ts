@@ -1,6 +1,7 @@
 // Shared helpers for the model tests: the generated test models, an in-thread engine, and an
 // independent reference forward pass written with plain JS arithmetic over the generator's weights.
 import assert from 'node:assert/strict';
+import { after } from 'node:test';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,4 +204,20 @@ export function editedModelFolder(src: string, edits: Readonly<Record<string, st
     else writeFileSync(path, content);
   }
   return dir;
+}
+
+/**
+ * `edited(src, edits)` for one test file: copies of a test folder with files replaced (null removes one), all
+ * removed after the file's tests (registered with node:test's `after`).
+ */
+export function editedFolders(): (src: string, edits: Readonly<Record<string, string | null>>) => string {
+  const scratch: string[] = [];
+  after(() => {
+    for (const d of scratch) rmSync(d, { recursive: true, force: true });
+  });
+  return (src, edits) => {
+    const dir = editedModelFolder(src, edits);
+    scratch.push(dir);
+    return dir;
+  };
 }
