@@ -3,6 +3,7 @@
 // --production minifies and writes no source maps; --outdir writes the bundles to DIR instead of dist/
 // (scripts/packageExtension.ts builds each VSIX's bundles into its staging folder this way).
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -21,6 +22,8 @@ const node = {
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   mainFields: ['module', 'main'],
   logLevel: 'warning',
+  // `reward-lens --version` prints the version of the package it was built from.
+  define: { REWARD_LENS_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
 };
 
 const contexts = await Promise.all([

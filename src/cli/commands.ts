@@ -131,11 +131,20 @@ function printProblems(io: CliIo, path: string, problems: readonly Problem[]): v
   for (const p of problems) io.err(`${path}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
 }
 
+/** Set by esbuild (esbuild.mjs `define`) to package.json's version; absent when running from source. */
+declare const REWARD_LENS_VERSION: string | undefined;
+
+/** The version this CLI was built from: the bundle's, or package.json's when running from source (tests). */
+export function cliVersion(): string {
+  if (typeof REWARD_LENS_VERSION === 'string') return REWARD_LENS_VERSION;
+  return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 /** Runs one CLI command; returns the exit code. */
 export async function runCommand(positionals: readonly string[], flags: Flags, io: CliIo): Promise<number> {
   const [command, ...args] = positionals;
   if (flags['version'] === true) {
-    io.out('reward-lens 0.1.0\n');
+    io.out(`reward-lens ${cliVersion()}\n`);
     return 0;
   }
   if (flags['help'] === true || command === undefined || command === 'help') {

@@ -182,3 +182,16 @@ describe('reward-lens export', () => {
     assert.match(r.err, /usage: reward-lens export HF_DIR OUT --preset NAME/u);
   });
 });
+
+describe('reward-lens --version', () => {
+  it("prints package.json's version, from source and from the bundle esbuild.mjs writes", async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+    const r = await run([], { version: true });
+    assert.deepEqual([r.code, r.out], [0, `reward-lens ${version}\n`]);
+    const bundle = join(ROOT, 'dist', 'cli.js');
+    if (existsSync(bundle)) {
+      const b = spawnSync(process.execPath, [bundle, '--version'], { encoding: 'utf8' });
+      assert.equal(b.stdout, `reward-lens ${version}\n`);
+    }
+  });
+});
