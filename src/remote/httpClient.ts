@@ -5,6 +5,7 @@
  * 429 and 503 (honouring `Retry-After`), cancellation, and errors that quote the method, the path, the
  * server's status and its own message — never the API key. Node-only: Node 20's built-in `fetch`.
  */
+import { Limiter } from '../core/async/limiter.js';
 import { SseParser } from './sse.js';
 
 /** A validated server address. */
@@ -136,47 +137,6 @@ export interface RequestOptions {
   readonly retries?: number | undefined;
 }
 
-/** A counting semaphore whose waits can be aborted. */
-class Slots {
-  private free: number;
-  private readonly waiters: { resolve: () => void; reject: (e: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
-
-  constructor(size: number) {
-    this.free = size;
-  }
-
-  acquire(signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.reject(abortError());
-    if (this.free > 0) {
-      this.free--;
-      return Promise.resolve();
-    }
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        resolve,
-        reject,
-        signal,
-        onAbort: (): void => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(abortError());
-        },
-      };
-      signal.addEventListener('abort', waiter.onAbort, { once: true });
-      this.waiters.push(waiter);
-    });
-  }
-
-  release(): void {
-    const next = this.waiters.shift();
-    if (next === undefined) {
-      this.free++;
-      return;
-    }
-    next.signal.removeEventListener('abort', next.onAbort);
-    next.resolve();
-  }
-}
 
 /** Waits `ms`, or rejects with an AbortError as soon as `signal` fires. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -296,7 +256,7 @@ class Final extends Error {
 export class HttpClient {
   readonly endpoint: Endpoint;
   private readonly apiKey: string | undefined;
-  private readonly slots: Slots;
+  private readonly slots: Limiter;
   private readonly timeoutMs: number;
   private readonly retries: number;
   private readonly retryBaseMs: number;
@@ -308,7 +268,7 @@ export class HttpClient {
     this.apiKey = opts.apiKey !== undefined && opts.apiKey !== '' ? opts.apiKey : undefined;
     const concurrency = opts.concurrency ?? 8;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new EndpointError(`concurrency must be a positive integer (got ${concurrency})`);
-    this.slots = new Slots(concurrency);
+    this.slots = new Limiter(concurrency);
     this.timeoutMs = opts.timeoutMs ?? 120_000;
     this.retries = opts.retries ?? 4;
     this.retryBaseMs = opts.retryBaseMs ?? 500;
@@ -343,6 +303,19 @@ export class HttpClient {
       const parser = new SseParser();
       let events = 0;
       let complete = false;
+      /** Feeds decoded text to the parser and its events to `onData`; true at `[DONE]`. */
+      const deliver = (text: string): boolean => {
+        for (const data of parser.feed(text)) {
+          events++;
+          if (data.trim() === '[DONE]') return true;
+          try {
+            if (onData(data) === true) complete = true;
+          } catch (err) {
+            throw new Final(err);
+          }
+        }
+        return false;
+      };
       try {
         for (;;) {
           let chunk: Awaited<ReturnType<typeof reader.read>>;
@@ -355,25 +328,9 @@ export class HttpClient {
           }
           if (chunk.done) break;
           attempt.touch();
-          for (const data of parser.feed(decoder.decode(chunk.value, { stream: true }))) {
-            events++;
-            if (data.trim() === '[DONE]') return undefined;
-            try {
-              if (onData(data) === true) complete = true;
-            } catch (err) {
-              throw new Final(err);
-            }
-          }
+          if (deliver(decoder.decode(chunk.value, { stream: true }))) return undefined;
         }
-        for (const data of parser.feed(decoder.decode())) {
-          events++;
-          if (data.trim() === '[DONE]') return undefined;
-          try {
-            if (onData(data) === true) complete = true;
-          } catch (err) {
-            throw new Final(err);
-          }
-        }
+        if (deliver(decoder.decode())) return undefined;
       } finally {
         // Ends the body (a [DONE] may come before the server closes); a no-op on a finished stream.
         reader.cancel().catch(() => undefined);

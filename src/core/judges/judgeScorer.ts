@@ -3,6 +3,7 @@
  * and reads the verdicts back into step scores, a response score and a {@link JudgeReport}. Pure core: the
  * generator is the only boundary.
  */
+import { Limiter } from '../async/limiter.js';
 import { textHash } from '../editor/textHash.js';
 import { abortError } from '../scoring/scoreRecords.js';
 import type { ScoreRequest, ScoreResult, Scorer } from '../scoring/scorer.js';
@@ -43,23 +44,6 @@ export interface JudgeScorerOptions {
 
 const DEFAULT_MAX_TOKENS = 4096;
 const DEFAULT_CONCURRENCY = 8;
-
-/** Runs at most `max` tasks at once; a finished task hands its slot straight to the next waiter. */
-function createLimiter(max: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(task: () => Promise<T>): Promise<T> => {
-    if (active < max) active++;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await task();
-    } finally {
-      const next = waiting.shift();
-      if (next !== undefined) next();
-      else active--;
-    }
-  };
-}
 
 /** One `score()` call: the shared limiter, abort signal, and the memo of pair games. */
 interface Run {
@@ -195,12 +179,12 @@ export function createJudgeScorer(name: string, generator: TextGenerator, opts: 
       const inner = new AbortController();
       const onAbort = (): void => inner.abort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      const limit = createLimiter(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)));
+      const limiter = new Limiter(Math.max(1, Math.floor(opts.concurrency ?? DEFAULT_CONCURRENCY)));
       const run: Run = {
         maxTokens,
         games: new Map(),
         generate: (request, requestIndex) =>
-          limit(async () => {
+          limiter.run(async () => {
             if (inner.signal.aborted) throw abortError();
             const onProgress = opts.onProgress;
             const result = await generator.generate(
