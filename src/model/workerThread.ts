@@ -10,10 +10,10 @@ import { ModelError } from './modelError.js';
  * Starts the worker script `scriptBase` next to this module: `<scriptBase>.js` in bundles (dist/, where
  * esbuild.mjs writes each worker beside the bundle that starts it), or, when running from source under
  * tsx (tests), `<scriptBase>.ts` through tsx's require hook. `label` names the worker in the error thrown
- * when neither exists (`the ${label} script is missing from the installation`).
+ * when neither exists (`the ${label} script is missing from the installation`). `here` is the folder of the
+ * module that starts it (source runs keep each worker beside its own module).
  */
-export function startWorker(scriptBase: string, workerData: unknown, label: string): Worker {
-  const here = dirname(__filename);
+export function startWorker(scriptBase: string, workerData: unknown, label: string, here = dirname(__filename)): Worker {
   const js = join(here, `${scriptBase}.js`);
   if (existsSync(js)) return new Worker(js, { workerData });
   const ts = join(here, `${scriptBase}.ts`);

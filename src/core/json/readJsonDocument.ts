@@ -64,7 +64,8 @@ export class ProblemSink {
   }
 }
 
-function describeJsonError(text: string, start: number, end: number): { offset: number; length: number; what: string } {
+/** The first JSON syntax error in `text[start, end)`: where, and what in words. */
+export function describeJsonError(text: string, start: number, end: number): { offset: number; length: number; what: string } {
   const errors: ParseError[] = [];
   parseTolerant(text.slice(start, end), errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const first = errors[0];

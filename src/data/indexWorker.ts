@@ -1,0 +1,46 @@
+// The offset-index worker: reads a JSON / JSON Lines file in chunks off the extension host's thread and posts the
+// row index in batches (first rows early, then every BATCH_MS), then the file's format, layout and problems.
+import { createReadStream, statSync } from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { DatasetIndexer } from '../core/dataset/datasetIndexer.js';
+import type { IndexWorkerData, IndexWorkerMessage } from './indexProtocol.js';
+
+const BATCH_MS = 150;
+const FIRST_BATCH_ROWS = 200;
+const CHUNK_BYTES = 1 << 20;
+
+function post(msg: IndexWorkerMessage, transfer: ArrayBuffer[] = []): void {
+  parentPort?.postMessage(msg, transfer);
+}
+
+async function run(data: IndexWorkerData): Promise<void> {
+  const before = statSync(data.path);
+  const indexer = new DatasetIndexer(data.fileName, data.options);
+  let lastPost = Date.now();
+  let sentFirst = false;
+  let problemsSent = 0;
+  const flush = (): void => {
+    const batch = indexer.takeBatch();
+    const problems = indexer.problems.slice(problemsSent);
+    problemsSent = indexer.problems.length;
+    if (batch.length === 0 && problems.length === 0) return;
+    const bytes = batch.serialize();
+    post({ type: 'rows', table: bytes, bytesRead: indexer.bytesRead, problems, format: indexer.formatId }, [bytes.buffer as ArrayBuffer]);
+    lastPost = Date.now();
+  };
+  const stream = createReadStream(data.path, { highWaterMark: CHUNK_BYTES });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    indexer.push(chunk);
+    if ((!sentFirst && indexer.table.length >= FIRST_BATCH_ROWS) || Date.now() - lastPost > BATCH_MS) {
+      sentFirst = true;
+      flush();
+    }
+  }
+  indexer.end();
+  flush();
+  const after = statSync(data.path);
+  const changed = after.size !== before.size || after.mtimeMs !== before.mtimeMs;
+  post({ type: 'done', format: indexer.formatId, layout: indexer.layout ?? 'jsonl', size: before.size, mtimeMs: before.mtimeMs, changed });
+}
+
+run(workerData as IndexWorkerData).catch((err: unknown) => post({ type: 'failed', message: (err as Error).message }));
