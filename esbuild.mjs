@@ -26,6 +26,16 @@ const node = {
   define: { REWARD_LENS_VERSION: JSON.stringify(JSON.parse(readFileSync('package.json', 'utf8')).version) },
 };
 
+const browser = {
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+};
+
 const contexts = await Promise.all([
   esbuild.context({ ...node, entryPoints: ['src/extension.ts'], outfile: `${outdir}/extension.js` }),
   esbuild.context({ ...node, entryPoints: ['src/cli/main.ts'], outfile: `${outdir}/cli.js`, banner: { js: '#!/usr/bin/env node' } }),
@@ -34,17 +44,11 @@ const contexts = await Promise.all([
   esbuild.context({ ...node, entryPoints: ['src/model/modelWorker.ts'], outfile: `${outdir}/modelWorker.js` }),
   // The generator worker thread of the local judges (src/model/localGenerator.ts starts dist/generatorWorker.js).
   esbuild.context({ ...node, entryPoints: ['src/model/generatorWorker.ts'], outfile: `${outdir}/generatorWorker.js` }),
-  esbuild.context({
-    entryPoints: ['webview/main.ts'],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    outfile: `${outdir}/webview.js`,
-    sourcemap: !production,
-    minify: production,
-    logLevel: 'warning',
-  }),
+  // The dataset offset-index worker (src/data/textSource.ts starts dist/indexWorker.js).
+  esbuild.context({ ...node, entryPoints: ['src/data/indexWorker.ts'], outfile: `${outdir}/indexWorker.js` }),
+  esbuild.context({ ...browser, entryPoints: ['webview/main.ts'], outfile: `${outdir}/webview.js` }),
+  // The Dataset Explorer's table: its own page and bundle (src/vscode/datasetExplorer.ts).
+  esbuild.context({ ...browser, entryPoints: ['webview/explorer/main.ts'], outfile: `${outdir}/explorer.js` }),
 ]);
 
 if (watch) {

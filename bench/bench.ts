@@ -1,3 +1,4 @@
+import { benchDataset, runDatasetChild } from './dataset.js';
 import { benchEditor } from './editor.js';
 import { benchGeneration } from './generation.js';
 import { benchRemote } from './remote.js';
@@ -7,10 +8,13 @@ import { benchScoring } from './scoring.js';
 
 /**
  * `npm run bench --silent -- --json`: every figure is a ratio against a baseline measured in the same run.
- * `--parse-mb N` sets the generated file size (default 200).
+ * `--parse-mb N` sets the generated file size (default 200); `--only=parsing,dataset` runs only those sections.
+ * The `dataset` section's JSONL is REWARD_LENS_BENCH_DATASET_MB megabytes (default 1024).
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // The dataset section measures its peak memory in child processes running this bundle.
+  if (await runDatasetChild(argv)) return;
   const json = argv.includes('--json');
   const mbArg = argv.indexOf('--parse-mb');
   const parseMb = mbArg >= 0 ? Number(argv[mbArg + 1]) : 200;
@@ -33,6 +37,11 @@ async function main(): Promise<void> {
   if (want('remote')) {
     if (!json) process.stderr.write('remote: a loopback server with 50 ms latency...\n');
     result['remote'] = await benchRemote();
+  }
+  if (want('dataset')) {
+    const datasetMb = Number(process.env['REWARD_LENS_BENCH_DATASET_MB'] ?? 1024);
+    if (!json) process.stderr.write(`dataset: generating ${datasetMb} MB of JSONL and a Parquet file...\n`);
+    result['dataset'] = await benchDataset(datasetMb, json ? undefined : (line) => process.stderr.write(`${line}\n`));
   }
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${JSON.stringify(result, null, 2)}\n`);
 }

@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 export const REPO_ROOT = resolve(__dirname, '..');
 
 /** The bundles the package ships: the CLI (the `bin`) and the worker threads it starts from its own folder. */
-export const CLI_BUNDLES = ['cli.js', 'modelWorker.js', 'generatorWorker.js'] as const;
+export const CLI_BUNDLES = ['cli.js', 'modelWorker.js', 'generatorWorker.js', 'indexWorker.js'] as const;
 
 /** The staged package.json. */
 export interface CliManifest {

@@ -90,6 +90,7 @@ function places(command: string, manifest: ContributingManifest): string[] {
     if (menu === 'view/title') out.push(view === undefined ? 'view title bar' : `${viewName(view)} view title bar`);
     else if (menu === 'editor/title') out.push('editor title bar');
     else if (menu === 'editor/context') out.push('editor context menu');
+    else if (menu === 'view/item/context') out.push(view === undefined ? 'view items' : `${viewName(view)} view items`);
     else out.push(menu);
   }
   return out;

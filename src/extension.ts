@@ -8,6 +8,10 @@ import { DocumentIndex } from './vscode/documentIndex.js';
 import { StepHoverProvider } from './vscode/hovers.js';
 import { registerJudgeReasoning } from './vscode/judgeReasoning.js';
 import { createLog } from './vscode/log.js';
+import { DatasetExplorerProvider } from './vscode/datasetExplorer.js';
+import { READABLE_SCHEME } from './vscode/readableUri.js';
+import { ReadableDocuments } from './vscode/readableDocuments.js';
+import { registerReadableCommands } from './vscode/readableCommands.js';
 import { RecordsView } from './vscode/recordsView.js';
 import { ScoreService } from './vscode/scoreService.js';
 import { SidecarStore } from './vscode/sidecarStore.js';
@@ -20,6 +24,7 @@ const SELECTOR: vscode.DocumentSelector = [
   { scheme: 'file', pattern: '**/*.{json,jsonl,ndjson}' },
   { scheme: 'untitled', language: 'json' },
   { scheme: 'untitled', language: 'jsonl' },
+  { scheme: READABLE_SCHEME },
 ];
 
 /** Composition root: wires the adapters; nothing heavy runs here (the scorer opens on first use). */
@@ -32,12 +37,16 @@ export function activate(context: vscode.ExtensionContext): void {
   const scores = new ScoreService(settings, new SidecarStore(storage, log), log, vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath, context.secrets);
   const decorator = new Decorator(index, scores, settings, vscode.Uri.joinPath(context.extensionUri, 'media'));
   const records = new RecordsView(index, scores, current);
+  const readable = new ReadableDocuments(index, log);
   context.subscriptions.push(
     log,
     index,
     scores,
     decorator,
     records,
+    readable,
+    registerReadableCommands(index, log),
+    new DatasetExplorerProvider({ extensionUri: context.extensionUri, storageDir: storage, scores, settings: current, log }).register(readable),
     registerDiagnostics(index),
     vscode.languages.registerHoverProvider(SELECTOR, new StepHoverProvider(index, scores, current)),
     vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),

@@ -45,3 +45,12 @@ export function connectHost(win: Window = window): HostApi {
     },
   };
 }
+
+/**
+ * The page's VS Code API, for a page whose host speaks another protocol (the Dataset Explorer's bundle, with its own
+ * messages and guard in webview/explorer/explorerHost.ts). A page calls this or `connectHost`, once: VS Code throws
+ * on a second acquireVsCodeApi call.
+ */
+export function acquireWebviewApi<State>(): ReturnType<typeof acquireVsCodeApi<State>> {
+  return acquireVsCodeApi<State>();
+}

@@ -12,7 +12,14 @@ import { SIDECAR_SUFFIX } from '../core/editor/scoreStore.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import { evalReport, formatEvalReport } from '../core/report/evalReport.js';
 import { modelsCommand } from './modelsCommand.js';
-import { createScorer } from './scorers.js';
+import { createScorer, storeKeyOf } from './scorers.js';
+import { selectRows, type RowSlice } from '../core/dataset/slicing.js';
+import type { DatasetRecord } from '../core/dataset/types.js';
+import { SCORE_LOG_SUFFIX } from '../core/editor/scoreLog.js';
+import { DatasetError } from '../data/datasetError.js';
+import type { DatasetSource } from '../data/datasetSource.js';
+import { DATASET_FILE, openDatasetSource } from '../data/openDatasetSource.js';
+import { scoreDataset } from '../data/scoreDataset.js';
 
 /** Where the CLI writes; injected so tests can capture output. */
 export interface CliIo {
@@ -33,6 +40,7 @@ Usage:
   reward-lens inspect FILE [--json] [--format ID] [--map KEY=PATH,...]
   reward-lens score FILE|DIR [--model builtin|DIR] [--preset NAME] [--device auto|cpu|webgpu|cuda]
                     [--json] [--out FILE.jsonl] [--threshold 0.5] [--aggregation min|product|mean|last]
+                    [--sidecar]   (append scores to FILE.reward-lens.scores.jsonl; a rerun resumes from it)
   reward-lens score FILE --endpoint URL --preset NAME [--api-key-env VAR] [--concurrency N] [--tokenizer DIR] [--json]
   reward-lens score FILE --judge NAME (--endpoint URL [--judge-model ID] | --model DIR) [--rubric FILE]
                     [--max-tokens N] [--json]
@@ -43,6 +51,9 @@ Usage:
   reward-lens models presets
   reward-lens export HF_DIR OUT --preset NAME [--dtype fp32|fp16] [--int4] [--json] [--force] [--python PATH]
 
+Files: .jsonl, .jsonl.gz, .json, .parquet and Inspect .eval logs, of any size (rows are read as they are needed).
+Rows:  --offset N (skip N rows)  --limit N (at most N rows)  --sample N --seed S (N rows at random, reproducibly)
+       on inspect, score and eval.
 Judges: thinkprm, processbench-critic, pairwise, arena-hard, rm-r1, prometheus, rubric (see: reward-lens models judges).
 Parsing options:  --segment auto|lists|step-markers|paragraphs|lines   --prm800k-zero neutral|good|bad
 Exit codes: 0 ok, 1 some records had problems (the rest were processed), 2 usage error or unreadable file.
@@ -110,10 +121,10 @@ function inputFiles(arg: string): string[] {
   }
   if (!st.isDirectory()) return [arg];
   const files = readdirSync(arg)
-    .filter((n) => /\.(jsonl|json|ndjson|eval)$/i.test(n) && !n.endsWith(SIDECAR_SUFFIX))
+    .filter((n) => /\.(jsonl|json|ndjson|eval|parquet|jsonl\.gz)$/i.test(n) && !n.endsWith(SIDECAR_SUFFIX) && !n.endsWith(SCORE_LOG_SUFFIX))
     .sort()
     .map((n) => join(arg, n));
-  if (files.length === 0) throw new UsageError(`"${arg}" holds no .json, .jsonl or .eval files.`);
+  if (files.length === 0) throw new UsageError(`"${arg}" holds no .json, .jsonl, .jsonl.gz, .parquet or .eval files.`);
   return files;
 }
 
@@ -125,6 +136,87 @@ function readDoc(path: string, options: ParseOptions): ParsedDocument {
     throw new UsageError(`cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
   }
   return parseBytes(bytes, basename(path), options);
+}
+
+function nonNegativeInt(flags: Flags, key: string): number | undefined {
+  const v = str(flags, key);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${key} must be a whole number ≥ 0 (got "${v}").`);
+  return n;
+}
+
+/** `--offset`, `--limit`, `--sample`, `--seed`. */
+function sliceOf(flags: Flags): RowSlice {
+  const offset = nonNegativeInt(flags, 'offset');
+  const limit = nonNegativeInt(flags, 'limit');
+  const sample = nonNegativeInt(flags, 'sample');
+  const seed = nonNegativeInt(flags, 'seed');
+  if (seed !== undefined && sample === undefined) throw new UsageError('--seed goes with --sample N.');
+  return { ...(offset !== undefined ? { offset } : {}), ...(limit !== undefined ? { limit } : {}), ...(sample !== undefined ? { sample } : {}), ...(seed !== undefined ? { seed } : {}) };
+}
+
+/** A data file opened for rows, its rows chosen by the slice; `.eval` archives are parsed whole. */
+interface OpenedFile {
+  readonly format: string;
+  /** File-level problems (unknown format, broken lines, an unreadable file). */
+  readonly problems: readonly Problem[];
+  readonly positions: readonly number[];
+  readonly source: DatasetSource;
+}
+
+/** A whole parsed document as a row source (one row per record): `.eval` archives, which are ZIPs. */
+function documentSource(path: string, doc: ParsedDocument): DatasetSource {
+  const rows = doc.records.map((r, position) => ({ position, records: [r], problems: [] }));
+  return {
+    path,
+    container: 'json',
+    format: doc.format,
+    rowCount: rows.length,
+    complete: true,
+    problems: doc.problems,
+    summary: () => {
+      throw new Error('not indexed');
+    },
+    readRows: (start, end) => Promise.resolve(rows.slice(start, end)),
+    close: () => Promise.resolve(),
+  };
+}
+
+async function openFile(path: string, options: ParseOptions, slice: RowSlice): Promise<OpenedFile> {
+  let source: DatasetSource;
+  if (/\.eval$/i.test(path) || !DATASET_FILE.test(path)) {
+    source = documentSource(path, readDoc(path, options));
+  } else {
+    try {
+      const opened = await openDatasetSource(path, { options, thread: 'inline' });
+      await opened.complete;
+      source = opened.source;
+    } catch (err) {
+      if (err instanceof DatasetError) throw new UsageError(err.message);
+      throw err;
+    }
+  }
+  return { format: source.format, problems: source.problems, positions: selectRows(source.rowCount, slice), source };
+}
+
+/** Every chosen row of a file, read in order: its records and all problems (file and rows, by offset). */
+async function readChosen(file: OpenedFile): Promise<ParsedDocument> {
+  const records: DatasetRecord[] = [];
+  const problems: Problem[] = [...file.problems];
+  for (let i = 0; i < file.positions.length; i += 512) {
+    const chunk = file.positions.slice(i, i + 512);
+    const first = chunk[0];
+    const last = chunk[chunk.length - 1];
+    if (first === undefined || last === undefined) continue;
+    const wanted = new Set(chunk);
+    for (const row of await file.source.readRows(first, last + 1)) {
+      if (!wanted.has(row.position)) continue;
+      records.push(...row.records);
+      problems.push(...row.problems);
+    }
+  }
+  return { format: file.format, records, problems: problems.sort((a, b) => a.offset - b.offset) };
 }
 
 function printProblems(io: CliIo, path: string, problems: readonly Problem[]): void {
@@ -153,7 +245,7 @@ export async function runCommand(positionals: readonly string[], flags: Flags, i
   }
   switch (command) {
     case 'inspect':
-      return inspect(args, flags, io);
+      return await inspect(args, flags, io);
     case 'score':
       return score(args, flags, io);
     case 'eval':
@@ -172,15 +264,22 @@ function oneFile(args: readonly string[], command: string): string {
   return args[0];
 }
 
-function inspect(args: readonly string[], flags: Flags, io: CliIo): number {
+async function inspect(args: readonly string[], flags: Flags, io: CliIo): Promise<number> {
   const path = oneFile(args, 'inspect');
-  const doc = readDoc(path, parseOptionsOf(flags));
+  const file = await openFile(path, parseOptionsOf(flags), sliceOf(flags));
+  let doc: ParsedDocument;
+  try {
+    doc = await readChosen(file);
+  } finally {
+    await file.source.close();
+  }
   if (flags['json'] === true) {
     io.out(`${JSON.stringify(inspectJson(doc))}\n`);
   } else {
     printProblems(io, path, doc.problems);
     const traces = doc.records.filter((r) => r.kind === 'trace').length;
-    io.out(`${path}: format ${doc.format}, ${traces} trace(s), ${doc.records.length - traces} preference record(s), ${doc.problems.length} problem(s)\n`);
+    const rows = file.positions.length < file.source.rowCount ? ` (${file.positions.length} of ${file.source.rowCount} rows)` : '';
+    io.out(`${path}: format ${doc.format}, ${traces} trace(s), ${doc.records.length - traces} preference record(s)${rows}, ${doc.problems.length} problem(s)\n`);
   }
   return doc.problems.some((p) => p.severity === 'error') ? 1 : 0;
 }
@@ -190,38 +289,55 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
   const files = inputFiles(args[0]);
   const options = parseOptionsOf(flags);
   const settings = scoringOf(flags);
+  const slice = sliceOf(flags);
   const out = str(flags, 'out');
   if (out !== undefined && files.some((f) => resolve(f) === resolve(out))) throw new UsageError('--out names an input file; Reward Lens never writes over your data.');
+  const sidecar = flags['sidecar'] === true;
   const progress = progressLine(io);
   const scorer = await createScorer(flags, progress.onTokens);
+  const modelId = storeKeyOf(flags);
   let hadProblems = false;
   let failure: Error | undefined;
   const outLines: string[] = [];
   const jsonDocs: Record<string, unknown>[] = [];
   try {
     for (const path of files) {
-      const doc = readDoc(path, options);
-      if (doc.problems.some((p) => p.severity === 'error')) hadProblems = true;
-      printProblems(io, path, doc.problems);
-      // Records arrive one by one, so a run that fails part-way (a server gone, a model error) keeps what was scored.
+      const file = await openFile(path, options, slice);
+      const problems: Problem[] = [...file.problems];
       const scored: ScoredRecord[] = [];
+      let reused = 0;
       try {
-        await scoreRecords(doc.records, scorer, settings, {
-          onRecord: (r) => scored.push(r),
-          onProgress: (p) => progress.records(basename(path), p.done, p.total),
+        await scoreDataset(file.source, file.positions, scorer, settings, {
+          modelId,
+          ...(sidecar && !/\.eval$/i.test(path) ? { logPath: `${path}${SCORE_LOG_SUFFIX}` } : {}),
+          onRows: (rows) => {
+            for (const r of rows) {
+              scored.push(...r.scored);
+              problems.push(...r.problems);
+              if (r.reused) reused += r.scored.length;
+            }
+          },
+          onProgress: (p) => progress.records(basename(path), p.done, p.total, p.rate, p.etaSeconds),
         });
       } catch (err) {
         failure = err as Error;
+      } finally {
+        await file.source.close();
       }
       progress.end();
+      problems.sort((a, b) => a.offset - b.offset);
+      if (problems.some((p) => p.severity === 'error')) hadProblems = true;
+      printProblems(io, path, problems);
+      if (reused > 0) io.err(`${path}: ${reused} record(s) already scored in ${basename(path)}${SCORE_LOG_SUFFIX} were reused (resumed).\n`);
+      const total = file.positions.length;
       const partial = failure !== undefined;
       const rows = scored.map(scoreRecordJson);
       if (out !== undefined) outLines.push(...rows.map((r) => JSON.stringify({ file: path, ...r })));
       if (flags['json'] === true) {
-        jsonDocs.push({ file: path, format: doc.format, model: scorer.id, records: rows, problems: doc.problems.map(problemJson), ...(partial ? { partial: true, scored: scored.length, total: doc.records.length, error: failure?.message } : {}) });
+        jsonDocs.push({ file: path, format: file.format, model: scorer.id, records: rows, problems: problems.map(problemJson), ...(partial ? { partial: true, scored: scored.length, total, error: failure?.message } : {}) });
       } else if (out === undefined) io.out(`${formatScoreTable(path, scored, settings.threshold)}\n\n`);
       if (partial) {
-        io.err(`${path}: stopped after ${scored.length} of ${doc.records.length} record(s): ${failure?.message}\nThe ${scored.length} scored record(s) are kept (marked partial).\n`);
+        io.err(`${path}: stopped after ${scored.length} of ${total} record(s): ${failure?.message}\nThe ${scored.length} scored record(s) are kept (marked partial)${sidecar ? ` and logged; run the same command again to resume` : ''}.\n`);
         break;
       }
     }
@@ -237,11 +353,17 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
 }
 
 /** Progress on stderr when it is a terminal: records done and, for judges, tokens per second. */
-function progressLine(io: CliIo): { onTokens: (p: { tokens: number }) => void; records: (file: string, done: number, total: number) => void; end: () => void } {
+function progressLine(io: CliIo): {
+  onTokens: (p: { tokens: number }) => void;
+  records: (file: string, done: number, total: number, rate?: number, eta?: number) => void;
+  end: () => void;
+} {
   let file = '';
   let done = 0;
   let total = 0;
   let tokens = 0;
+  let rowRate = 0;
+  let eta: number | undefined;
   let started = 0;
   let shown = false;
   let last = 0;
@@ -249,7 +371,8 @@ function progressLine(io: CliIo): { onTokens: (p: { tokens: number }) => void; r
     if (!io.isTTY) return;
     const secs = Math.max(0.001, (Date.now() - started) / 1000);
     const rate = tokens > 0 ? ` · ${tokens} tokens · ${(tokens / secs).toFixed(1)} tok/s` : '';
-    io.err(`\r${file}: ${done}/${total}${rate}`);
+    const rows = rowRate > 0 ? ` · ${rowRate.toFixed(1)} rows/s${eta !== undefined ? ` · ETA ${formatEta(eta)}` : ''}` : '';
+    io.err(`\r${file}: ${done}/${total}${rows}${rate}\x1b[K`);
     shown = true;
   };
   return {
@@ -261,11 +384,13 @@ function progressLine(io: CliIo): { onTokens: (p: { tokens: number }) => void; r
         show();
       }
     },
-    records: (f, d, t) => {
+    records: (f, d, t, r, e) => {
       if (started === 0) started = Date.now();
       file = f;
       done = d;
       total = t;
+      rowRate = r ?? 0;
+      eta = e;
       show();
     },
     end: () => {
@@ -275,19 +400,33 @@ function progressLine(io: CliIo): { onTokens: (p: { tokens: number }) => void; r
   };
 }
 
+/** Seconds as `1h02m`, `3m07s` or `12s`. */
+function formatEta(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s >= 3600) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s >= 60) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${s}s`;
+}
+
 async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promise<number> {
   const path = oneFile(args, 'eval');
-  const doc = readDoc(path, parseOptionsOf(flags));
-  printProblems(io, path, doc.problems);
+  const file = await openFile(path, parseOptionsOf(flags), sliceOf(flags));
   const settings = scoringOf(flags);
-  const scorer = await createScorer(flags);
+  let doc: ParsedDocument;
   let scored: ScoredRecord[];
   try {
-    scored = await scoreRecords(doc.records, scorer, settings);
+    doc = await readChosen(file);
+    printProblems(io, path, doc.problems);
+    const scorer = await createScorer(flags);
+    try {
+      scored = await scoreRecords(doc.records, scorer, settings);
+    } finally {
+      await scorer.dispose();
+    }
+    const report = evalReport(doc, scored, settings, scorer.id);
+    io.out(flags['json'] === true ? `${JSON.stringify(report)}\n` : `${formatEvalReport(path, report)}\n`);
   } finally {
-    await scorer.dispose();
+    await file.source.close();
   }
-  const report = evalReport(doc, scored, settings, scorer.id);
-  io.out(flags['json'] === true ? `${JSON.stringify(report)}\n` : `${formatEvalReport(path, report)}\n`);
   return doc.problems.some((p) => p.severity === 'error') ? 1 : 0;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Rubric } from '../core/judges/rubric.js';
 import type { Scorer } from '../core/scoring/scorer.js';
-import { openScorer, ScorerLoadError, type JudgeProgress } from '../scorers/openScorer.js';
+import { choiceKey, openScorer, ScorerLoadError, type JudgeProgress } from '../scorers/openScorer.js';
 import type { Flags } from './commands.js';
 import { UsageError } from './commands.js';
 
@@ -16,6 +16,14 @@ function positiveInt(flags: Flags, key: string): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${key} must be a positive integer (got "${v}").`);
   return n;
+}
+
+/**
+ * The id the CLI's scores are stored under in sidecars and score logs: the same key the editor uses for the same
+ * model, server or judge (`choiceKey`), so a score made by either shows in both.
+ */
+export function storeKeyOf(flags: Flags): string {
+  return choiceKey({ model: str(flags, 'model') ?? 'builtin', preset: str(flags, 'preset'), endpoint: str(flags, 'endpoint'), judge: str(flags, 'judge'), serverModel: str(flags, 'judge-model') ?? str(flags, 'server-model'), rubricFile: str(flags, 'rubric') });
 }
 
 /**

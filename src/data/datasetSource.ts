@@ -23,6 +23,9 @@ export interface DatasetSource {
   summary(position: number): RowSummary;
   /** Parses the rows [start, end) with today's parsers; ranges are offsets into the file text (absent for Parquet). */
   readRows(start: number, end: number, signal?: AbortSignal): Promise<readonly SourceRow[]>;
+  /** Distinct labels and subsets of the rows indexed so far (for the Explorer's filter menus), when the source keeps them. */
+  distinctLabels?(): readonly string[];
+  distinctSubsets?(): readonly string[];
   /** Releases file handles and workers. */
   close(): Promise<void>;
 }

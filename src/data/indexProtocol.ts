@@ -1,5 +1,6 @@
 import type { Problem } from '../core/dataset/types.js';
 import type { ParseOptions } from '../core/formats/formatSpec.js';
+import type { RowTable } from '../core/dataset/rowTable.js';
 
 /** What the index worker is started with. */
 export interface IndexWorkerData {
@@ -11,8 +12,8 @@ export interface IndexWorkerData {
 
 /** Index worker → host. */
 export type IndexWorkerMessage =
-  /** Rows indexed since the last message (a serialized RowTable) and problems found since. */
-  | { readonly type: 'rows'; readonly table: Uint8Array; readonly bytesRead: number; readonly problems: readonly Problem[]; readonly format: string }
+  /** Rows indexed since the last message (a serialized RowTable; the table itself when indexing inline) and problems found since. */
+  | { readonly type: 'rows'; readonly table: Uint8Array | RowTable; readonly bytesRead: number; readonly problems: readonly Problem[]; readonly format: string }
   /** Indexing finished; `changed` when the file's size or mtime moved while it was read. */
   | { readonly type: 'done'; readonly format: string; readonly layout: 'jsonl' | 'array' | 'object'; readonly size: number; readonly mtimeMs: number; readonly changed: boolean }
   | { readonly type: 'failed'; readonly message: string };

@@ -1,8 +1,12 @@
 import * as vscode from 'vscode';
 import type { DocumentIndex } from './documentIndex.js';
+import { READABLE_SCHEME } from './readableUri.js';
 import type { ScoreService } from './scoreService.js';
 
-/** `Score · Tree · Diff` above each record, as they apply (Diff for preference records, Tree for traces). */
+/**
+ * `Score · Tree · Diff · Read` above each record, as they apply (Diff for preference records, Tree for traces; Read
+ * opens the readable view, so it is left off that view itself).
+ */
 export class RecordCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -18,6 +22,7 @@ export class RecordCodeLensProvider implements vscode.CodeLensProvider {
     const doc = this.index.get(document);
     if (!doc || !doc.isDataset) return [];
     const uri = doc.uri.toString();
+    const readable = document.uri.scheme === READABLE_SCHEME;
     const lenses: vscode.CodeLens[] = [];
     doc.parsed.records.forEach((record, recordIndex) => {
       const at = document.positionAt(record.recordRange.start);
@@ -26,6 +31,7 @@ export class RecordCodeLensProvider implements vscode.CodeLensProvider {
       lenses.push(new vscode.CodeLens(range, { title: 'Score', command: 'rewardLens.scoreTrace', arguments: [{ ...arg, force: true }], tooltip: 'Score this record with the current reward model' }));
       if (record.kind === 'trace') lenses.push(new vscode.CodeLens(range, { title: 'Tree', command: 'rewardLens.openTraceTree', arguments: [arg], tooltip: 'Open the trace tree of this prompt' }));
       else lenses.push(new vscode.CodeLens(range, { title: 'Diff', command: 'rewardLens.openJudgmentDiff', arguments: [arg], tooltip: 'Compare the responses side by side' }));
+      if (!readable) lenses.push(new vscode.CodeLens(range, { title: 'Read', command: 'rewardLens.openReadable', arguments: [arg], tooltip: 'Open as Readable Trace: the prompt, each step and the answer laid out on their own lines' }));
     });
     return lenses;
   }

@@ -12,6 +12,7 @@ import type { Decorator } from './decorations.js';
 import type { DocumentIndex, IndexedDocument } from './documentIndex.js';
 import type { RecordsView } from './recordsView.js';
 import type { ScoreService } from './scoreService.js';
+import { parseReadableUri } from './readableUri.js';
 
 /** A command's target record, as passed by CodeLens, hovers and the side bar. */
 interface RecordArg {
@@ -52,6 +53,21 @@ function indexed(deps: CommandDeps, document: vscode.TextDocument): IndexedDocum
   return doc;
 }
 
+/**
+ * The data file a file-wide command (Score All, Export) works on: a readable view's source file when the text editor
+ * can read it, else the document itself (a view of a row of a huge or Parquet file then stands for its one record).
+ */
+async function fileDocument(deps: CommandDeps, document: vscode.TextDocument): Promise<vscode.TextDocument> {
+  const source = parseReadableUri(document.uri)?.source;
+  if (source === undefined) return document;
+  try {
+    const file = await vscode.workspace.openTextDocument(source);
+    return deps.index.get(file) ? file : document;
+  } catch {
+    return document;
+  }
+}
+
 async function scoreThisTrace(deps: CommandDeps, arg?: RecordArg): Promise<void> {
   const target = await documentFor(arg);
   if (!target) {
@@ -72,7 +88,7 @@ async function scoreThisTrace(deps: CommandDeps, arg?: RecordArg): Promise<void>
 
 async function scoreAll(deps: CommandDeps): Promise<void> {
   const target = await documentFor(undefined);
-  const doc = target && indexed(deps, target.document);
+  const doc = target && indexed(deps, await fileDocument(deps, target.document));
   if (!doc) return;
   const all = doc.parsed.records.map((_, i) => i);
   await vscode.window.withProgress(
@@ -139,7 +155,7 @@ async function copyStep(arg: RecordArg | undefined, deps: CommandDeps): Promise<
 
 async function exportScored(deps: CommandDeps): Promise<void> {
   const target = await documentFor(undefined);
-  const doc = target && indexed(deps, target.document);
+  const doc = target && indexed(deps, await fileDocument(deps, target.document));
   if (!doc) return;
   const store = deps.scores.store(doc.uri);
   const unscored = doc.parsed.records.filter((r) => store.current(r) === undefined).length;

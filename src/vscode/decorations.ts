@@ -3,6 +3,7 @@ import { decorationSpecs, type DecorationSpec, type ScoreBucket } from '../core/
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
+import { READABLE_SCHEME } from './readableUri.js';
 
 const BUCKETS: readonly ScoreBucket[] = ['high', 'mid', 'low', 'stale', 'unjudged'];
 const COLOR: Record<ScoreBucket, { bg: string; fg: string }> = {
@@ -91,9 +92,16 @@ export class Decorator implements vscode.Disposable {
     }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
     const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [], unjudged: [] };
     const gutter: vscode.DecorationOptions[] = [];
+    const onHeadings = editor.document.uri.scheme === READABLE_SCHEME;
     for (const s of specs) {
       const range = new vscode.Range(s.startLine, s.startChar, s.endLine, s.endChar);
-      byBucket[s.bucket].push({ range, renderOptions: { after: { contentText: ` ${s.badge} ` } } });
+      const badge: vscode.DecorationInstanceRenderOptions = { after: { contentText: ` ${s.badge} ` } };
+      if (onHeadings && s.startLine > 0) {
+        // A readable view puts each step under a heading line: badges line up there, beside the dataset's label,
+        // instead of trailing wrapped text (where the editor does not wrap them and they can run off screen).
+        const heading = editor.document.lineAt(s.startLine - 1).range.end;
+        byBucket[s.bucket].push({ range }, { range: new vscode.Range(heading, heading), renderOptions: badge });
+      } else byBucket[s.bucket].push({ range, renderOptions: badge });
       if (s.firstError) gutter.push({ range: new vscode.Range(s.startLine, s.startChar, s.startLine, s.startChar) });
     }
     for (const b of BUCKETS) editor.setDecorations(this.types[b], byBucket[b]);

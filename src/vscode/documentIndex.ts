@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ParsedDocument } from '../core/dataset/types.js';
+import type { DatasetRecord, ParsedDocument } from '../core/dataset/types.js';
 import { buildStepSlots, type StepSlot } from '../core/editor/stepLocator.js';
 import type { ParseOptions } from '../core/formats/formatSpec.js';
 import { parseDocument } from '../core/parseDocument.js';
@@ -16,6 +16,20 @@ export interface IndexedDocument {
   readonly isDataset: boolean;
 }
 
+/**
+ * A record laid out in a virtual document (the readable view): the document's text and the record with its ranges
+ * in that text. Such documents are never parsed as JSON; their one record comes from here.
+ */
+export interface LaidOutRecord {
+  readonly text: string;
+  readonly record: DatasetRecord;
+  /** The source file's format id. */
+  readonly format: string;
+}
+
+/** The laid-out record of a virtual document, or undefined when it has none (its record is gone). */
+export type LaidOutLookup = (uri: vscode.Uri) => LaidOutRecord | undefined;
+
 /** File names Reward Lens looks at. */
 export const DATA_FILE = /\.(jsonl|ndjson|json)$/i;
 /** Documents above this size are left alone (VS Code itself stops syncing at 50 MB). */
@@ -25,6 +39,8 @@ const MAX_CHARS = 50 * 1024 * 1024;
 export class DocumentIndex implements vscode.Disposable {
   private readonly cache = new Map<string, IndexedDocument>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** Lookups of laid-out records, by URI scheme. */
+  private readonly laidOut = new Map<string, LaidOutLookup>();
 
   constructor(private options: ParseOptions) {
     this.disposables.push(vscode.workspace.onDidCloseTextDocument((d) => this.cache.delete(d.uri.toString())));
@@ -36,17 +52,26 @@ export class DocumentIndex implements vscode.Disposable {
     this.cache.clear();
   }
 
-  /** True for documents Reward Lens should parse at all. */
-  static isCandidate(document: vscode.TextDocument): boolean {
+  /** Documents of `scheme` show one laid-out record each, which `lookup` gives (they are never parsed as JSON). */
+  registerLaidOut(scheme: string, lookup: LaidOutLookup): vscode.Disposable {
+    this.laidOut.set(scheme, lookup);
+    return new vscode.Disposable(() => this.laidOut.delete(scheme));
+  }
+
+  /** True for documents Reward Lens should read at all: data files, and laid-out records. */
+  isCandidate(document: vscode.TextDocument): boolean {
+    if (this.laidOut.has(document.uri.scheme)) return true;
     return (document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote') && DATA_FILE.test(document.fileName);
   }
 
   /** The parsed document, or undefined for non-candidates and oversized texts. */
   get(document: vscode.TextDocument): IndexedDocument | undefined {
-    if (!DocumentIndex.isCandidate(document)) return undefined;
+    if (!this.isCandidate(document)) return undefined;
     const key = document.uri.toString();
     const hit = this.cache.get(key);
     if (hit && hit.version === document.version) return hit;
+    const lookup = this.laidOut.get(document.uri.scheme);
+    if (lookup !== undefined) return this.getLaidOut(document, lookup);
     const text = document.getText();
     if (text.length > MAX_CHARS) return undefined;
     // The user's key mapping is a fallback for files in no known format; known formats are still detected.
@@ -62,6 +87,22 @@ export class DocumentIndex implements vscode.Disposable {
       isDataset: parsed.format !== 'unknown' || /\.(jsonl|ndjson)$/i.test(document.fileName),
     };
     this.cache.set(key, entry);
+    return entry;
+  }
+
+  private getLaidOut(document: vscode.TextDocument, lookup: LaidOutLookup): IndexedDocument | undefined {
+    const laid = lookup(document.uri);
+    // Between a re-layout and the editor taking the new text, the two differ: nothing is shown rather than misplaced.
+    if (laid === undefined || laid.text !== document.getText()) return undefined;
+    const entry: IndexedDocument = {
+      uri: document.uri,
+      version: document.version,
+      parsed: { format: laid.format, records: [laid.record], problems: [] },
+      lines: new LineIndex(laid.text),
+      slots: buildStepSlots([laid.record]),
+      isDataset: true,
+    };
+    this.cache.set(document.uri.toString(), entry);
     return entry;
   }
 

@@ -1,4 +1,6 @@
 import * as vscode from 'vscode';
+import type { DatasetSource } from '../data/datasetSource.js';
+import { scoreDataset, type DatasetProgress, type ScoredRow } from '../data/scoreDataset.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { ScoreStore, type RecordScores } from '../core/editor/scoreStore.js';
 import { scoreRecords, type ScoredRecord } from '../core/scoring/scoreRecords.js';
@@ -10,6 +12,7 @@ import type { ModelScorer } from '../model/loadScorer.js';
 import { apiKeyFor } from './apiKeys.js';
 import type { Settings } from './config.js';
 import type { IndexedDocument } from './documentIndex.js';
+import { parseReadableUri } from './readableUri.js';
 import type { SidecarStore } from './sidecarStore.js';
 
 /** What the status bar shows. */
@@ -45,7 +48,7 @@ export class ScoreService implements vscode.Disposable {
     this.statusChanged.fire(this.status);
   }
 
-  /** Fires with a document's uri when its scores change. */
+  /** Fires with a data file's uri ({@link homeOf} the document scored) when its scores change. */
   readonly onDidChangeScores = this.changed.event;
   /** Fires when the model, device or progress changes. */
   readonly onDidChangeStatus = this.statusChanged.event;
@@ -147,12 +150,21 @@ export class ScoreService implements vscode.Disposable {
     if (note !== undefined) this.log.info(`Devices: ${note}.`);
   }
 
-  /** The score store of a document for the current model (loaded from its sidecar on first use). */
+  /**
+   * The data file whose sidecar holds a document's scores: a readable view's source file, else the document itself.
+   * One store per data file, so a score made in either view shows in both.
+   */
+  homeOf(uri: vscode.Uri): vscode.Uri {
+    return parseReadableUri(uri)?.source ?? uri;
+  }
+
+  /** The score store of a document for the current model (its data file's, loaded from the sidecar on first use). */
   store(uri: vscode.Uri): ScoreStore {
-    const key = uri.toString();
+    const home = this.homeOf(uri);
+    const key = home.toString();
     let store = this.stores.get(key);
     if (!store) {
-      store = new ScoreStore(this.sidecars.load(uri, this.settings.sidecarLocation), this.modelId);
+      store = new ScoreStore(this.sidecars.load(home, this.settings.sidecarLocation), this.modelId);
       this.stores.set(key, store);
     }
     return store;
@@ -165,10 +177,11 @@ export class ScoreService implements vscode.Disposable {
 
   /** Forgets a document's scores for the current model and persists that. */
   clear(uri: vscode.Uri): void {
-    const store = this.store(uri);
+    const home = this.homeOf(uri);
+    const store = this.store(home);
     store.clear();
-    this.sidecars.save(uri, this.settings.sidecarLocation, store.data);
-    this.changed.fire(uri);
+    this.sidecars.save(home, this.settings.sidecarLocation, store.data);
+    this.changed.fire(home);
   }
 
   /**
@@ -176,7 +189,8 @@ export class ScoreService implements vscode.Disposable {
    * number of records scored; a cancelled run resolves early with what was done (all of it stored).
    */
   async score(doc: IndexedDocument, indices: readonly number[], opts: { token?: vscode.CancellationToken; force?: boolean; onProgress?: (done: number, total: number, perSecond: number) => void }): Promise<number> {
-    const store = this.store(doc.uri);
+    const home = this.homeOf(doc.uri);
+    const store = this.store(home);
     const todo = indices
       .map((i) => doc.parsed.records[i])
       .filter((r): r is DatasetRecord => r !== undefined)
@@ -197,7 +211,7 @@ export class ScoreService implements vscode.Disposable {
       this.lastDevice = s.device;
       done++;
       if (Date.now() - lastSave > 1000) {
-        this.sidecars.save(doc.uri, this.settings.sidecarLocation, store.data);
+        this.sidecars.save(home, this.settings.sidecarLocation, store.data);
         lastSave = Date.now();
       }
     };
@@ -217,7 +231,7 @@ export class ScoreService implements vscode.Disposable {
             this.running = { done: p.done, total: p.total, perSecond, ...(generated > 0 ? { tokensPerSecond: generated / secs } : {}) };
             this.statusChanged.fire(this.status);
             opts.onProgress?.(p.done, p.total, perSecond);
-            this.changed.fire(doc.uri);
+            this.changed.fire(home);
           },
         },
       );
@@ -232,11 +246,50 @@ export class ScoreService implements vscode.Disposable {
       sub?.dispose();
       this.running = undefined;
       this.run = undefined;
-      this.sidecars.save(doc.uri, this.settings.sidecarLocation, store.data);
+      this.sidecars.save(home, this.settings.sidecarLocation, store.data);
       this.statusChanged.fire(this.status);
-      this.changed.fire(doc.uri);
+      this.changed.fire(home);
     }
     return done;
+  }
+
+  /**
+   * Scores rows of a data file read through its row source (the Dataset Explorer's Score All): batch by batch, into
+   * the file's append-only score log (a rerun resumes from it) and its in-memory store, so every view of the file
+   * shows them. Rejects with AbortError when cancelled, after everything scored so far is logged.
+   */
+  async scoreRows(
+    uri: vscode.Uri,
+    source: DatasetSource,
+    positions: readonly number[],
+    hooks: { readonly signal: AbortSignal; readonly onRows: (rows: readonly ScoredRow[]) => void; readonly onProgress: (p: DatasetProgress) => void },
+  ): Promise<void> {
+    const home = this.homeOf(uri);
+    const store = this.store(home);
+    const scorer = await this.getScorer();
+    const logPath = this.sidecars.logPathFor(home, this.settings.sidecarLocation);
+    this.running = { done: 0, total: positions.length, perSecond: 0 };
+    this.statusChanged.fire(this.status);
+    try {
+      await scoreDataset(source, positions, scorer, { threshold: this.settings.threshold, aggregation: this.settings.aggregation, batchSize: this.settings.endpoint !== undefined || this.settings.judge !== undefined ? this.settings.concurrency : 8 }, {
+        modelId: this.modelId,
+        ...(logPath !== undefined ? { logPath } : {}),
+        signal: hooks.signal,
+        onRows: (rows) => {
+          for (const row of rows) for (const s of row.scored) store.put(s.record, s.results);
+          hooks.onRows(rows);
+          this.changed.fire(home);
+        },
+        onProgress: (p) => {
+          this.running = { done: p.done, total: p.total, perSecond: p.rate };
+          this.statusChanged.fire(this.status);
+          hooks.onProgress(p);
+        },
+      });
+    } finally {
+      this.running = undefined;
+      this.statusChanged.fire(this.status);
+    }
   }
 
   dispose(): void {

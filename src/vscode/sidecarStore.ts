@@ -1,8 +1,9 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type * as vscode from 'vscode';
 import { emptySidecar, readSidecarData, SIDECAR_SUFFIX, type SidecarData } from '../core/editor/scoreStore.js';
 import { textHash } from '../core/editor/textHash.js';
+import { mergeScoreLog, readScoreLog, SCORE_LOG_SUFFIX } from '../core/editor/scoreLog.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import type { SidecarLocation } from './config.js';
 
@@ -25,8 +26,26 @@ export class SidecarStore {
     return `${uri.fsPath}${SIDECAR_SUFFIX}`;
   }
 
-  /** Loads a sidecar; a missing or unreadable one is empty (and an unreadable one is logged). */
+  /** The append-only score log beside the sidecar (dataset-size runs write there, batch by batch). */
+  logPathFor(uri: vscode.Uri, location: SidecarLocation): string | undefined {
+    const path = this.pathFor(uri, location);
+    return path === undefined ? undefined : `${path.slice(0, -SIDECAR_SUFFIX.length)}${SCORE_LOG_SUFFIX}`;
+  }
+
+  /** Loads a sidecar and merges the file's score log into it; a missing or unreadable one is empty (and an unreadable one is logged). */
   load(uri: vscode.Uri, location: SidecarLocation): SidecarData {
+    const data = this.loadSidecar(uri, location);
+    const logPath = this.logPathFor(uri, location);
+    if (logPath === undefined || !existsSync(logPath)) return data;
+    try {
+      return mergeScoreLog(data, readScoreLog(readFileSync(logPath, 'utf8')).data);
+    } catch (err) {
+      this.log.warn(`Ignoring unreadable score log ${logPath}: ${(err as Error).message}`);
+      return data;
+    }
+  }
+
+  private loadSidecar(uri: vscode.Uri, location: SidecarLocation): SidecarData {
     const path = this.pathFor(uri, location);
     if (path === undefined) return emptySidecar();
     let text: string;

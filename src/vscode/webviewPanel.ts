@@ -70,7 +70,8 @@ export class RecordPanel implements vscode.Disposable {
         void this.handle(raw).catch((err: unknown) => deps.log.error(`${content.title}: ${(err as Error).stack ?? String(err)}`));
       }),
       deps.scores.onDidChangeScores((u) => {
-        if (u.toString() === uri.toString()) this.scheduleRefresh();
+        // Scores are the data file's: a panel opened from a readable view follows its source's.
+        if (u.toString() === deps.scores.homeOf(uri).toString()) this.scheduleRefresh();
       }),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.document.uri.toString() === uri.toString()) this.scheduleRefresh();

@@ -71,6 +71,8 @@ export function parseProblemLabel(label: string): ProblemMarker | undefined {
 export interface DecorationDump {
   readonly uri: string;
   readonly specs: readonly unknown[];
+  /** Every painted document's last specs, by URI (a data file and its readable view are painted together). */
+  readonly documents?: Readonly<Record<string, readonly unknown[]>>;
 }
 
 /** What a suite wants from its editor. */
@@ -206,9 +208,9 @@ export class EditorSession {
   /**
    * Opens a workspace file through Quick Open (Ctrl+P) and waits until it is the active editor tab. `name` is what
    * is typed (a file name, or a relative path); the result picked is the one whose file name matches exactly, so
-   * `stepwise.jsonl` never opens `stepwise.jsonl.reward-lens.json`.
+   * `stepwise.jsonl` never opens `stepwise.jsonl.reward-lens.json`. Waits for the text to render unless `text` is false.
    */
-  async openFile(name: string): Promise<void> {
+  async openFile(name: string, opts: { readonly text?: boolean } = {}): Promise<void> {
     const base = name.split('/').pop() ?? name;
     const exact = new RegExp(`^\\s*${escapeRegExp(base)}\\s*$`);
     const row = this.page
@@ -225,7 +227,8 @@ export class EditorSession {
     await row.click();
     // A tab's label splits the name ("stepwise" + ".jsonl"); its aria-label is the full path.
     await this.page.locator(`.tabs-container .tab.active .tab-label[aria-label$=${JSON.stringify(`/${name}`)}]`).waitFor();
-    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').first().waitFor();
+    // `text: false`: a file that opens in a custom editor, or one too large for the text editor.
+    if (opts.text !== false) await this.page.locator('.editor-group-container.active .monaco-editor .view-lines .view-line').first().waitFor();
   }
 
   /**
@@ -305,9 +308,9 @@ export class EditorSession {
     return null;
   }
 
-  /** Moves the cursor with Go to Line/Column (Ctrl+G); 1-based. */
-  async goToLine(line: number, column = 1): Promise<void> {
-    await this.focusEditor();
+  /** Moves the cursor with Go to Line/Column (Ctrl+G) in the editor of `group` (1-based, like Ctrl+1…); 1-based. */
+  async goToLine(line: number, column = 1, group = 1): Promise<void> {
+    await this.focusEditor(group);
     await this.withRetries(`going to ${line}:${column}`, async (timeout) => {
       await this.page.keyboard.press('Control+G');
       // Ctrl+G opens Quick Open with a ':' prefix (go to line); fill() replaces it, so it is typed back.
@@ -500,10 +503,10 @@ export class EditorSession {
     if (await this.quickInput().isVisible()) await this.page.keyboard.press('Escape');
   }
 
-  /** Focuses the first editor group from the keyboard (a click could land on a CodeLens or a hover). */
-  private async focusEditor(): Promise<void> {
+  /** Focuses an editor group (1-based) from the keyboard (a click could land on a CodeLens or a hover). */
+  private async focusEditor(group = 1): Promise<void> {
     await this.focusWorkbench();
-    await this.page.keyboard.press('Control+1');
+    await this.page.keyboard.press(`Control+${group}`);
     await this.page.locator('.editor-group-container.active .monaco-editor.focused').waitFor();
   }
 }
