@@ -174,6 +174,7 @@ function documentSource(path: string, doc: ParsedDocument): DatasetSource {
     format: doc.format,
     rowCount: rows.length,
     complete: true,
+    done: Promise.resolve(),
     problems: doc.problems,
     summary: () => {
       throw new Error('not indexed');

@@ -17,6 +17,8 @@ export interface DatasetSource {
   /** Rows known so far (all of them once `complete`). */
   readonly rowCount: number;
   readonly complete: boolean;
+  /** Settles when indexing ends: every row indexed, or stopped (closed, failed: `problems` then says why). */
+  readonly done: Promise<void>;
   /** File-level problems (unknown format, broken lines, a truncated file), located where they can be. */
   readonly problems: readonly Problem[];
   /** The row's summary (position < rowCount). */

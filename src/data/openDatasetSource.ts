@@ -26,17 +26,10 @@ export interface OpenSourceOptions {
 /** Opens a data file as a row source by its extension. Throws DatasetError when it cannot be opened at all. */
 export async function openDatasetSource(path: string, opts: OpenSourceOptions): Promise<OpenedSource> {
   if (/\.parquet$/i.test(path)) {
-    let resolve!: () => void;
-    const complete = new Promise<void>((r) => (resolve = r));
     const source = await openParquetSource(path, opts.options, {
-      onProgress: (rows, total) => {
-        const done = rows >= total;
-        opts.onProgress?.({ rows, fraction: total === 0 ? 1 : rows / total, complete: done });
-        if (done) resolve();
-      },
+      onProgress: (rows, total) => opts.onProgress?.({ rows, fraction: total === 0 ? 1 : rows / total, complete: rows >= total }),
     });
-    if (source.complete) resolve();
-    return { source, complete };
+    return { source, complete: source.done };
   }
   if (!DATASET_FILE.test(path)) throw new DatasetError(`${basename(path)}: expected a .jsonl, .jsonl.gz, .json or .parquet file.`);
   const source = await TextSource.open(path, { options: opts.options, ...(opts.cacheDir !== undefined ? { cacheDir: opts.cacheDir } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(opts.thread ? { thread: opts.thread } : {}) });

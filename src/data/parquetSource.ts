@@ -99,7 +99,7 @@ class ParquetSource implements DatasetSource {
   readonly problems: Problem[];
   /** The row summaries, stored column by column (tens of bytes a row rather than an object each). */
   private readonly summaries = new RowTable();
-  private done = false;
+  private allSummarised = false;
   private closing: Promise<void> | undefined;
   private readonly summarising: Promise<void>;
   private readonly reads = new Set<Promise<SourceRow[]>>();
@@ -122,7 +122,12 @@ class ParquetSource implements DatasetSource {
   }
 
   get complete(): boolean {
-    return this.done;
+    return this.allSummarised;
+  }
+
+  /** The background summary pass; it never rejects. */
+  get done(): Promise<void> {
+    return this.summarising;
   }
 
   summary(position: number): RowSummary {
@@ -192,7 +197,7 @@ class ParquetSource implements DatasetSource {
         for (const row of rows) this.summaries.push(noSpan(row.position), summarizeRow(row.position, row.records, row.problems));
         this.hooks.onProgress?.(this.summaries.length, total);
       }
-      this.done = this.summaries.length === total;
+      this.allSummarised = this.summaries.length === total;
       // A file without rows has no slice to report, but its listener still learns that it is complete.
       if (total === 0) this.hooks.onProgress?.(0, 0);
     } catch (err) {

@@ -34,15 +34,17 @@ export function unknownFormatProblem(keys: readonly string[], options: ParseOpti
  * of an entry is kept. Pure: the caller reads the file and decides where the chunks and the table go.
  */
 export class DatasetIndexer {
-  readonly table = new RowTable();
+  /**
+   * Rows indexed since the last `takeBatch` (every row when batches are never taken), numbered from 0 in this
+   * table: a worker hands each batch on, so it never holds more than one batch.
+   */
+  table = new RowTable();
   readonly problems: Problem[] = [];
   private readonly text: JsonTextIndexer;
   private format: FormatSpec | undefined;
   private decided = false;
   private held: { value: unknown; span: RowSpan }[] = [];
   private ordinal = 0;
-  /** Rows handed out by `takeBatch` so far. */
-  private taken = 0;
 
   constructor(
     fileName: string,
@@ -72,11 +74,10 @@ export class DatasetIndexer {
     if (!this.decided) this.decide();
   }
 
-  /** Rows appended since the last call, as a table of their own (what the worker posts). */
+  /** Rows appended since the last call, as a table of their own (what the worker posts); `table` starts empty again. */
   takeBatch(): RowTable {
-    const batch = new RowTable();
-    for (let i = this.taken; i < this.table.length; i++) batch.push(this.table.span(i), { ...this.table.summary(i), position: batch.length });
-    this.taken = this.table.length;
+    const batch = this.table;
+    this.table = new RowTable();
     return batch;
   }
 
@@ -117,13 +118,15 @@ export class DatasetIndexer {
   }
 
   private row(value: unknown, span: RowSpan): void {
+    // Records are numbered by their place in the file (ids fall back to it); summaries by their place in the batch.
     const position = this.ordinal++;
+    const inBatch = this.table.length;
     if (this.format === undefined) {
-      this.table.push(span, summarizeRow(position, [], []));
+      this.table.push(span, summarizeRow(inBatch, [], []));
       return;
     }
     const out = quickRecords(value, { ordinal: position, line: span.line }, this.format, this.options);
     const errors = out.problems.filter((p) => p.severity !== 'warning');
-    this.table.push(span, summarizeRow(position, out.records, errors.length > 0 ? errors : out.records.length === 0 ? out.problems : []));
+    this.table.push(span, summarizeRow(inBatch, out.records, errors.length > 0 ? errors : out.records.length === 0 ? out.problems : []));
   }
 }

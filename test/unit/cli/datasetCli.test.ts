@@ -7,6 +7,7 @@ import { after, describe, it } from 'node:test';
 import { selectRows } from '../../../src/core/dataset/slicing.js';
 import { readScoreLog } from '../../../src/core/editor/scoreLog.js';
 import { runCliCaptured } from '../helpers.js';
+import { writeParquet } from '../data/parquetWriter.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rl-dataset-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -76,5 +77,31 @@ describe('CLI row slices and the score log', () => {
     const relog = readScoreLog(readFileSync(log, 'utf8'));
     assert.equal(relog.skipped, 1);
     assert.equal(relog.rows.get('builtin')?.size, 40);
+  });
+
+  it('inspect and score take Parquet files like any other, with the same records and scores as their JSONL', async () => {
+    const rows = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const pq = join(dir, 'pb.parquet');
+    writeParquet(pq, rows, { id: 'string', generator: 'string', problem: 'string', steps: 'list<string>', final_answer_correct: 'bool', label: 'int64' }, 16);
+    const fromJsonl = await runCliCaptured(['inspect', file, '--json']);
+    const fromParquet = await runCliCaptured(['inspect', pq, '--json']);
+    assert.equal(fromParquet.code, 0, fromParquet.err);
+    const strip = (out: string): unknown => (JSON.parse(out) as { format: string; records: unknown[] }).records;
+    assert.equal((JSON.parse(fromParquet.out) as { format: string }).format, 'processbench');
+    assert.deepEqual(strip(fromParquet.out), strip(fromJsonl.out));
+    const scored = await runCliCaptured(['score', pq, '--offset', '30', '--json']);
+    assert.equal(scored.code, 0, scored.err);
+    const records = (JSON.parse(scored.out) as { records: { id: string; first_error: number | null }[] }).records;
+    assert.deepEqual(records.map((r) => r.id), Array.from({ length: 10 }, (_, k) => `pb-${30 + k}`));
+    // Odd rows state i + i = 2i + 1 in their first step: the verifier's first error is step 0 there, none elsewhere.
+    assert.deepEqual(records.map((r) => r.first_error), records.map((_, k) => ((30 + k) % 2 === 1 ? 0 : null)));
+  });
+
+  it('a truncated Parquet file is a clear usage error', async () => {
+    const bad = join(dir, 'cut.parquet');
+    writeFileSync(bad, readFileSync(join(dir, 'pb.parquet')).subarray(0, 200));
+    const r = await runCliCaptured(['inspect', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /cut\.parquet: .*(Parquet|truncated)/);
   });
 });

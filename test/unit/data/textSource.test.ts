@@ -83,4 +83,27 @@ describe('TextSource: the row index of a JSON Lines file, off-thread and cached'
     writeFileSync(bad, 'not gzip at all');
     await assert.rejects(TextSource.open(bad, { options: DEFAULT_PARSE_OPTIONS, cacheDir: join(dir, 'cache') }), (e: unknown) => e instanceof DatasetError && /cannot decompress/.test(e.message));
   });
+
+  it('indexes again when the file changes while it is being indexed, and ends with every row of the new file', async () => {
+    const path = join(dir, 'moving.jsonl');
+    writeFileSync(path, `${lines(6000)}\n`);
+    let touched = false;
+    const src = await TextSource.open(path, {
+      options: DEFAULT_PARSE_OPTIONS,
+      thread: 'inline',
+      onProgress: (p) => {
+        if (touched || p.complete) return;
+        touched = true;
+        appendFileSync(path, `${lines(7, 6000)}\n`);
+        utimesSync(path, new Date(), new Date(Date.now() + 10_000));
+      },
+    });
+    await src.done;
+    assert.ok(touched, 'the file was changed mid-index');
+    assert.equal(src.complete, true);
+    assert.equal(src.rowCount, 6007);
+    const last = await src.readRows(6006, 6007);
+    assert.equal(last[0]?.records[0]?.id, 'r6006');
+    await src.close();
+  });
 });
