@@ -8,6 +8,7 @@
 // int4 quantisation), so tests can recompute outputs independently.
 //
 // Usage: node --import tsx scripts/genModels.ts [OUT_DIR]   (default .cache/models)
+import { seededRandom } from '../src/core/dataset/slicing.js';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -92,16 +93,7 @@ export interface TinyWeights {
 }
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same weights and traces on every machine. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const mulberry32 = seededRandom;
 
 function uniform(rand: () => number, n: number, scale: number): Float32Array {
   const out = new Float32Array(n);

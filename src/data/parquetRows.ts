@@ -1,10 +1,9 @@
 import type { Problem } from '../core/dataset/types.js';
 import type { FormatSpec, ParseOptions, RecordOutcome } from '../core/formats/formatSpec.js';
-import { keyMappingFormat } from '../core/formats/keyMapping.js';
-import { FORMATS, formatById } from '../core/formats/registry.js';
+import { chooseFormat as chooseDatasetFormat } from '../core/dataset/datasetIndexer.js';
+import { FORMATS } from '../core/formats/registry.js';
 import { locateStrings } from '../core/json/locateStrings.js';
 import type { JsonEntry } from '../core/json/readJsonDocument.js';
-import { detectFormat } from '../core/parseDocument.js';
 import type { SourceRow } from './datasetSource.js';
 import type { JsonValue } from './parquetValues.js';
 
@@ -52,14 +51,11 @@ export type FormatChoice =
   | { readonly format: undefined; readonly problem?: string };
 
 /**
- * Chooses the format as `parseDocument` does: `options.format` when set (an unknown id is a problem), else the key
- * mapping when one is set, else the format whose `detect` scores the first rows highest (`sample`, in file order).
+ * Chooses the format as every row source does (`chooseFormat` in core/dataset/datasetIndexer.ts): `options.format`
+ * when set (an unknown id is a problem), else detection over the first rows, else the user's key mapping.
  */
 export function chooseFormat(sample: readonly JsonValue[], options: ParseOptions): FormatChoice {
-  if (options.format !== undefined) {
-    const format = formatById(options.format);
-    return format !== undefined ? { format } : { format: undefined, problem: `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.` };
-  }
-  if (options.mapping !== undefined) return { format: keyMappingFormat(options.mapping) };
-  return { format: detectFormat(sample.map((value, position) => rowEntry(position, value))) };
+  const format = chooseDatasetFormat(sample, options);
+  if (format !== undefined) return { format };
+  return options.format !== undefined ? { format: undefined, problem: `Unknown format "${options.format}". Known formats: ${FORMATS.map((f) => f.id).join(', ')}.` } : { format: undefined };
 }
