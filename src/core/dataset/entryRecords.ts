@@ -89,7 +89,7 @@ export function parseEntryText(text: string, place: EntryPlace, format: FormatSp
  * offset index runs on every row, so it must stay close to the cost of `JSON.parse` itself.
  */
 export function quickRecords(value: unknown, place: Pick<EntryPlace, 'ordinal' | 'line'>, format: FormatSpec, options: ParseOptions = DEFAULT_PARSE_OPTIONS): { records: readonly DatasetRecord[]; problems: readonly RecordProblem[] } {
-  const entry: JsonEntry = { value, range: { start: 0, end: 0 }, locator: NO_RANGES, ordinal: place.ordinal, line: place.line, source: '' };
+  const entry: JsonEntry = { value, range: { start: 0, end: 0 }, locator: NO_RANGES, ordinal: place.ordinal, line: place.line, source: '', summaryOnly: true };
   return runParser(format, entry, { text: '', options });
 }
 

@@ -35,8 +35,10 @@ export interface RowSummary {
 export const EXCERPT_CHARS = 160;
 
 function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length <= EXCERPT_CHARS ? flat : `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
+  // Only the head of a long prompt can show: collapse the whitespace of that much, not of the whole text.
+  const flat = text.slice(0, EXCERPT_CHARS * 4).replace(/\s+/g, ' ').trim();
+  if (flat.length > EXCERPT_CHARS) return `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
+  return text.length > EXCERPT_CHARS * 4 ? `${flat}…` : flat;
 }
 
 function labelOf(record: DatasetRecord): { label: string; first?: number | null } {

@@ -180,7 +180,7 @@ export function buildTrace(
     ...(prompt?.range ? { promptRange: prompt.range } : {}),
     ...(prompt?.messages ? { promptMessages: prompt.messages } : {}),
     steps,
-    ...answerFact(facts.answer, steps),
+    ...(entry.summaryOnly === true ? {} : answerFact(facts.answer, steps)),
     ...(typeof facts.reference === 'string' ? { reference: facts.reference } : {}),
     ...(typeof facts.correct === 'boolean' ? { correct: facts.correct } : {}),
     metadata,

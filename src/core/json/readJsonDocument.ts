@@ -15,6 +15,11 @@ export interface JsonEntry {
   readonly line: number;
   /** The whole file text the ranges point into. */
   readonly source: string;
+  /**
+   * Set by the row index, which keeps a summary per row and drops the records: parsers may then skip work only whole
+   * records show (reading the final answer out of the steps).
+   */
+  readonly summaryOnly?: boolean;
 }
 
 /** How the records sit in the file. */
