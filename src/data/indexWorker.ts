@@ -1,6 +1,7 @@
 // The offset-index worker: reads a JSON / JSON Lines file in chunks off the extension host's thread and posts the
 // row index in batches (first rows early, then every BATCH_MS), then the file's format, layout and problems.
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatasetIndexer } from '../core/dataset/datasetIndexer.js';
 import type { IndexWorkerData, IndexWorkerMessage } from './indexProtocol.js';
@@ -28,13 +29,22 @@ async function run(data: IndexWorkerData): Promise<void> {
     post({ type: 'rows', table: bytes, bytesRead: indexer.bytesRead, problems, format: indexer.formatId }, [bytes.buffer as ArrayBuffer]);
     lastPost = Date.now();
   };
-  const stream = createReadStream(data.path, { highWaterMark: CHUNK_BYTES });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    indexer.push(chunk);
-    if ((!sentFirst && indexer.table.length >= FIRST_BATCH_ROWS) || Date.now() - lastPost > BATCH_MS) {
-      sentFirst = true;
-      flush();
+  // One buffer, read into again and again: a fresh buffer per chunk would leave up to V8's external-memory
+  // allowance (tens of MB) of dead chunks between collections.
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  const file = await open(data.path, 'r');
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) break;
+      indexer.push(buffer.subarray(0, bytesRead));
+      if ((!sentFirst && indexer.table.length >= FIRST_BATCH_ROWS) || Date.now() - lastPost > BATCH_MS) {
+        sentFirst = true;
+        flush();
+      }
     }
+  } finally {
+    await file.close();
   }
   indexer.end();
   flush();

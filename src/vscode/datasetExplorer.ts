@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { buildExplorerView, compileFilterText, toExplorerRow, type RowScore } from '../core/dataset/explorerView.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { assembleScored, type ScoredRecord } from '../core/scoring/scoreRecords.js';
+import { runsOf } from '../core/dataset/slicing.js';
 import { DatasetError } from '../data/datasetError.js';
 import type { DatasetSource } from '../data/datasetSource.js';
 import { openDatasetSource, type OpenedSource } from '../data/openDatasetSource.js';
@@ -45,7 +46,7 @@ class ExplorerDocument implements vscode.CustomDocument {
 
   constructor(
     readonly uri: vscode.Uri,
-    deps: ExplorerDeps,
+    private readonly deps: ExplorerDeps,
   ) {
     let lastFire = 0;
     this.ready = openDatasetSource(uri.fsPath, {
@@ -63,6 +64,7 @@ class ExplorerDocument implements vscode.CustomDocument {
       (opened) => {
         this.source = opened.source;
         void opened.complete.then(() => this.changed.fire());
+        void this.prefillLogged().catch((err: unknown) => deps.log.warn(`Dataset Explorer: reading earlier scores: ${(err as Error).message}`));
         this.changed.fire();
         return opened;
       },
@@ -73,6 +75,44 @@ class ExplorerDocument implements vscode.CustomDocument {
         return undefined;
       },
     );
+  }
+
+  /** Runs of this file's Score All in progress: their rows' scores arrive through `onRows`, not lookups. */
+  scoringRuns = 0;
+
+  /** Fills the row-score cache for rows not looked at yet: reads their records and asks the file's score store. */
+  async lookUpScores(positions: readonly number[]): Promise<void> {
+    const s = this.source;
+    const missing = positions.filter((p) => !this.rowScores.has(p));
+    if (s === undefined || missing.length === 0) return;
+    const settings = this.deps.settings();
+    const wanted = new Set(missing);
+    const lo = Math.min(...missing);
+    const hi = Math.max(...missing) + 1;
+    const rows = hi - lo <= 4 * missing.length ? await s.readRows(lo, hi) : (await Promise.all(missing.map((p) => s.readRows(p, p + 1)))).flat();
+    for (const row of rows) {
+      if (!wanted.has(row.position)) continue;
+      const first = row.records[0];
+      const found = first && this.deps.scores.lookup(this.uri, first);
+      if (first === undefined || found === undefined || found.stale) {
+        this.rowScores.set(row.position, null);
+        continue;
+      }
+      const scored = assembleScored(first, found.results, { threshold: settings.threshold, aggregation: settings.aggregation, batchSize: 1 });
+      this.rowScores.set(row.position, rowScoreOf(scored, s.summary(row.position).labelledFirstError));
+    }
+  }
+
+  /**
+   * Looks up every row the score log has for the current model, once the index is complete, so sorting and
+   * filtering by score cover an earlier run's rows, not only the rows on screen.
+   */
+  async prefillLogged(): Promise<void> {
+    await this.ready;
+    await this.source?.done;
+    const logged = this.deps.scores.loggedRows(this.uri).filter((p) => p < (this.source?.rowCount ?? 0));
+    for (const run of runsOf(logged, 512)) await this.lookUpScores(Array.from({ length: run.end - run.start }, (_, k) => run.start + k));
+    if (logged.length > 0) this.changed.fire();
   }
 
   /** The row's records, read on demand. */
@@ -107,13 +147,15 @@ export function rowScoreOf(scored: ScoredRecord, labelledFirstError: number | nu
  */
 export class DatasetExplorerProvider implements vscode.CustomReadonlyEditorProvider<ExplorerDocument> {
   private readonly documents = new Map<string, ExplorerDocument>();
+  /** Files the Explorer was offered for while their text tab stays open (offered once, not on every tab event). */
+  private readonly offered = new Set<string>();
 
   constructor(private readonly deps: ExplorerDeps) {}
 
   /** Registers both view types, the readable-view resolver for rows, the command and the big-file offer. */
   register(readable: ReadableDocuments): vscode.Disposable {
     const options = { webviewOptions: { retainContextWhenHidden: false }, supportsMultipleEditorsPerDocument: true };
-    return vscode.Disposable.from(
+    const registered = vscode.Disposable.from(
       vscode.window.registerCustomEditorProvider(EXPLORER_VIEW_TYPE, this, options),
       vscode.window.registerCustomEditorProvider(PARQUET_VIEW_TYPE, this, options),
       readable.registerResolver({
@@ -125,10 +167,14 @@ export class DatasetExplorerProvider implements vscode.CustomReadonlyEditorProvi
         formatOf: (source) => this.documents.get(source.toString())?.source?.format,
       }),
       vscode.commands.registerCommand('rewardLens.openDatasetExplorer', (uri?: vscode.Uri) => this.openCommand(uri)),
+      // A preview tab replaced by another file is "changed", not "opened"; tabs open before activation are checked once.
       vscode.window.tabGroups.onDidChangeTabs((e) => {
-        for (const tab of e.opened) void this.offerForLargeFile(tab);
+        for (const tab of [...e.opened, ...e.changed]) void this.offerForLargeFile(tab);
+        for (const tab of e.closed) if (tab.input instanceof vscode.TabInputText) this.offered.delete(tab.input.uri.toString());
       }),
     );
+    for (const group of vscode.window.tabGroups.all) for (const tab of group.tabs) void this.offerForLargeFile(tab);
+    return registered;
   }
 
   private async openCommand(uri?: vscode.Uri): Promise<void> {
@@ -142,7 +188,7 @@ export class DatasetExplorerProvider implements vscode.CustomReadonlyEditorProvi
   private async offerForLargeFile(tab: vscode.Tab): Promise<void> {
     if (!(tab.input instanceof vscode.TabInputText)) return;
     const uri = tab.input.uri;
-    if (uri.scheme !== 'file' || !/\.(jsonl|ndjson|json|jsonl\.gz)$/i.test(uri.fsPath)) return;
+    if (uri.scheme !== 'file' || !/\.(jsonl|ndjson|json|jsonl\.gz)$/i.test(uri.fsPath) || this.offered.has(uri.toString())) return;
     let size: number;
     try {
       size = statSync(uri.fsPath).size;
@@ -150,6 +196,7 @@ export class DatasetExplorerProvider implements vscode.CustomReadonlyEditorProvi
       return;
     }
     if (size <= TEXT_EDITOR_LIMIT_BYTES && !/\.gz$/i.test(uri.fsPath)) return;
+    this.offered.add(uri.toString());
     const why = /\.gz$/i.test(uri.fsPath) ? 'is compressed' : `is ${(size / 1024 / 1024).toFixed(0)} MB, too large for the text editor`;
     const open = 'Open in Dataset Explorer';
     if ((await vscode.window.showInformationMessage(`Reward Lens: ${basename(uri.fsPath)} ${why}. Open it in the Dataset Explorer?`, open)) === open) {
@@ -202,10 +249,13 @@ class ExplorerSession {
       webview.onDidReceiveMessage((raw: unknown) => void this.handle(raw as FromExplorer).catch((err: unknown) => deps.log.error(`Dataset Explorer: ${(err as Error).stack ?? String(err)}`))),
       doc.onDidChange(() => this.scheduleRebuild()),
       deps.scores.onDidChangeScores((u) => {
-        if (u.toString() === doc.uri.toString()) {
-          doc.rowScores.clear();
-          this.scheduleRebuild();
-        }
+        if (u.toString() !== doc.uri.toString()) return;
+        // During this file's Score All, scores arrive with their rows: forget only rows looked at and found unscored.
+        // Otherwise (a rescore in a readable view, Clear Scores, another model) every row is looked up again.
+        if (doc.scoringRuns > 0) {
+          for (const [p, v] of doc.rowScores) if (v === null) doc.rowScores.delete(p);
+        } else doc.rowScores.clear();
+        this.scheduleRebuild();
       }),
       panel.onDidDispose(() => {
         this.scoring?.abort();
@@ -308,31 +358,10 @@ class ExplorerSession {
     if (s === undefined) return;
     const queryId = this.queryId;
     const positions = Array.from(this.positions.subarray(Math.max(0, start), Math.min(end, this.positions.length)));
-    await this.lookUpScores(s, positions);
+    await this.doc.lookUpScores(positions);
     if (queryId !== this.queryId) return;
     const rows = positions.map((p) => toExplorerRow(s.summary(p), this.doc.rowScores.get(p) ?? undefined));
     this.post({ type: 'rows', requestId, queryId, start, rows });
-  }
-
-  /** Fills the row-score cache for rows not looked at yet: reads their records and asks the file's score store. */
-  private async lookUpScores(s: DatasetSource, positions: readonly number[]): Promise<void> {
-    const missing = positions.filter((p) => !this.doc.rowScores.has(p));
-    if (missing.length === 0) return;
-    const settings = this.deps.settings();
-    const lo = Math.min(...missing);
-    const hi = Math.max(...missing) + 1;
-    const rows = hi - lo <= 4 * missing.length ? await s.readRows(lo, hi) : (await Promise.all(missing.map((p) => s.readRows(p, p + 1)))).flat();
-    for (const row of rows) {
-      if (!missing.includes(row.position)) continue;
-      const first = row.records[0];
-      const found = first && this.deps.scores.lookup(this.doc.uri, first);
-      if (first === undefined || found === undefined || found.stale) {
-        this.doc.rowScores.set(row.position, null);
-        continue;
-      }
-      const scored = assembleScored(first, found.results, { threshold: settings.threshold, aggregation: settings.aggregation, batchSize: 1 });
-      this.doc.rowScores.set(row.position, rowScoreOf(scored, s.summary(row.position).labelledFirstError));
-    }
   }
 
   /** Full-text search of prompts and steps, over the whole file in batches; the view narrows when it is done. */
@@ -371,7 +400,9 @@ class ExplorerSession {
     const positions = [...(requested ?? Array.from(this.positions))].sort((a, b) => a - b);
     const controller = new AbortController();
     this.scoring = controller;
+    let done = 0;
     this.post({ type: 'scoring', state: 'running', done: 0, total: positions.length });
+    this.doc.scoringRuns++;
     try {
       await this.deps.scores.scoreRows(this.doc.uri, s, positions, {
         signal: controller.signal,
@@ -382,13 +413,17 @@ class ExplorerSession {
           }
           this.scheduleRebuild();
         },
-        onProgress: (p) => this.post({ type: 'scoring', state: 'running', done: p.done, total: p.total, rate: p.rate, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}) }),
+        onProgress: (p) => {
+          done = p.done;
+          this.post({ type: 'scoring', state: 'running', done: p.done, total: p.total, rate: p.rate, ...(p.etaSeconds !== undefined ? { etaSeconds: p.etaSeconds } : {}) });
+        },
       });
       this.post({ type: 'scoring', state: 'done', done: positions.length, total: positions.length });
     } catch (err) {
       const cancelled = (err as Error).name === 'AbortError';
-      this.post({ type: 'scoring', state: cancelled ? 'cancelled' : 'failed', done: 0, total: positions.length, ...(cancelled ? {} : { message: (err as Error).message }) });
+      this.post({ type: 'scoring', state: cancelled ? 'cancelled' : 'failed', done, total: positions.length, ...(cancelled ? {} : { message: (err as Error).message }) });
     } finally {
+      this.doc.scoringRuns--;
       this.scoring = undefined;
       this.rebuild();
     }

@@ -181,7 +181,13 @@ export class ScoreService implements vscode.Disposable {
     const store = this.store(home);
     store.clear();
     this.sidecars.save(home, this.settings.sidecarLocation, store.data);
+    this.sidecars.clearLogged(home, this.settings.sidecarLocation, this.modelId);
     this.changed.fire(home);
+  }
+
+  /** Rows of a data file whose scores by the current model are in its score log (Dataset Explorer runs). */
+  loggedRows(uri: vscode.Uri): number[] {
+    return this.sidecars.loggedRows(this.homeOf(uri), this.settings.sidecarLocation, this.modelId);
   }
 
   /**

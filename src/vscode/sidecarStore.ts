@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import type * as vscode from 'vscode';
 import { emptySidecar, readSidecarData, SIDECAR_SUFFIX, type SidecarData } from '../core/editor/scoreStore.js';
 import { textHash } from '../core/editor/textHash.js';
-import { mergeScoreLog, readScoreLog, SCORE_LOG_SUFFIX } from '../core/editor/scoreLog.js';
+import { mergeScoreLog, readScoreLog, SCORE_LOG_SUFFIX, withoutModel } from '../core/editor/scoreLog.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import type { SidecarLocation } from './config.js';
 
@@ -42,6 +42,29 @@ export class SidecarStore {
     } catch (err) {
       this.log.warn(`Ignoring unreadable score log ${logPath}: ${(err as Error).message}`);
       return data;
+    }
+  }
+
+  /** Row positions the score log holds for `model` (the Dataset Explorer shows their scores without a rescore). */
+  loggedRows(uri: vscode.Uri, location: SidecarLocation, model: string): number[] {
+    const logPath = this.logPathFor(uri, location);
+    if (logPath === undefined || !existsSync(logPath)) return [];
+    try {
+      return [...(readScoreLog(readFileSync(logPath, 'utf8')).rows.get(model)?.keys() ?? [])].sort((a, b) => a - b);
+    } catch (err) {
+      this.log.warn(`Ignoring unreadable score log ${logPath}: ${(err as Error).message}`);
+      return [];
+    }
+  }
+
+  /** Drops a model's lines from the score log (Clear Scores), atomically; failures are logged. */
+  clearLogged(uri: vscode.Uri, location: SidecarLocation, model: string): void {
+    const logPath = this.logPathFor(uri, location);
+    if (logPath === undefined || !existsSync(logPath)) return;
+    try {
+      writeFileAtomic(logPath, withoutModel(readFileSync(logPath, 'utf8'), model));
+    } catch (err) {
+      this.log.error(`Could not rewrite score log ${logPath}: ${(err as Error).message}`);
     }
   }
 

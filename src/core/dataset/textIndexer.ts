@@ -15,8 +15,17 @@ const DECIDE_AFTER_BYTES = 1 << 20;
 
 const decoder = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
+/**
+ * A copy of `bytes`. Not `bytes.slice()`: on a Node Buffer that is a view, and a pushed chunk's buffer is the
+ * caller's to reuse once `push` returns.
+ */
+function copyOf(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
+/** `a` then `b`, in a new array. */
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return b;
+  if (a.length === 0) return copyOf(b);
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);
@@ -85,6 +94,7 @@ export class JsonTextIndexer {
     return this.byteAt + this.pending.length + this.carryLength;
   }
 
+  /** Indexes the next bytes of the file. Nothing refers to `chunk` once this returns: its buffer may be reused. */
   push(chunk: Uint8Array): void {
     if (this.stopped || chunk.length === 0) return;
     if (this.layout === undefined) {
@@ -167,7 +177,7 @@ export class JsonTextIndexer {
       start = nl + 1;
     }
     if (start < chunk.length) {
-      this.carry.push(chunk.slice(start));
+      this.carry.push(copyOf(chunk.subarray(start)));
       this.carryLength += chunk.length - start;
     }
     if (atEnd && this.carryLength > 0) this.line(this.withCarry(new Uint8Array(0)), 0);
@@ -261,7 +271,7 @@ export class JsonTextIndexer {
       } else this.column += utf16Units(b);
       this.charAt += utf16Units(b);
     }
-    if (this.element !== undefined) this.element.parts.push(chunk.slice(Math.max(from, this.element.start.byteStart - this.byteAt)));
+    if (this.element !== undefined) this.element.parts.push(copyOf(chunk.subarray(Math.max(from, this.element.start.byteStart - this.byteAt))));
     this.byteAt += chunk.length;
   }
 

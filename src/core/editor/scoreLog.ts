@@ -92,3 +92,20 @@ export function loggedResults(log: ScoreLog, model: string, record: DatasetRecor
   }
   return out;
 }
+
+/** The log's text without the lines of `model` (what Clear Scores leaves); unreadable lines are dropped too. */
+export function withoutModel(text: string, model: string): string {
+  return text
+    .split('\n')
+    .filter((raw) => {
+      if (raw.trim() === '') return false;
+      try {
+        const v: unknown = JSON.parse(raw);
+        return isLine(v) && v.model !== model;
+      } catch {
+        return false;
+      }
+    })
+    .map((l) => `${l}\n`)
+    .join('');
+}

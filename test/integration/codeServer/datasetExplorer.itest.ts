@@ -5,7 +5,7 @@
 // opens in the Explorer by default. Expected values: rows are generated below; row i states "i + i = 2i" except
 // every 7th row, which says "i + i = 2i + 1" (the built-in verifier's arithmetic check fails that step).
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -89,6 +89,33 @@ describe('Dataset Explorer in a real VS Code', { timeout: 600_000 }, () => {
     // The verifier's first error is step 1, where the dataset's label puts it: the row agrees.
     await waitUntil(async () => /\d\.\d\d/.test(await rows.first().innerText()) && (await rows.first().innerText()).includes('✓'), 30_000, "the table to show the row's score and agreement");
     await session.screenshot('explorer-scored');
+  });
+
+  test('Score All scores the rows in view in batches into the score log, and the table shows their scores', async () => {
+    // The Explorer tab of big.jsonl (the second tab of that name; the first is the text editor's), alone and wide.
+    await session.runCommand('View: Join All Editor Groups');
+    await session.page.locator('.tabs-container .tab', { hasText: 'pb-4245' }).first().click();
+    await session.runCommand('View: Close Editor');
+    await session.page.locator('.tabs-container .tab', { hasText: /^big\.jsonl/ }).nth(1).click();
+    await session.runCommand('View: Maximize Editor Group and Hide Side Bars').catch(() => undefined);
+    const view = webview(session);
+    const rows = view.locator('[role=grid] [role=rowgroup]').last().locator('[role=row]');
+    await rows.first().waitFor({ timeout: 60_000 });
+    // "what is 421 +" is row 421, rows 4210–4219 and 42100–42199: 111 rows.
+    await view.locator('.filter-text input').fill('what is 421');
+    await waitUntil(async () => (await view.locator('[role=grid]').getAttribute('aria-rowcount')) === '112', 120_000, 'the filter to leave 111 rows');
+    await view.getByRole('button', { name: 'Score All' }).click();
+    await waitUntil(async () => (await view.locator('body').innerText()).includes('Scored 111 rows.'), 120_000, 'Score All to finish');
+    const log = readFileSync(join(session.server.workspaceDir, 'big.jsonl.reward-lens.scores.jsonl'), 'utf8').trim().split('\n');
+    // pb-4245 was scored in the readable view before (the JSON sidecar); the 111 rows of this view go to the log.
+    assert.equal(log.length, 111);
+    assert.deepEqual(new Set(log.map((l) => (JSON.parse(l) as { row: number }).row)), new Set([421, ...Array.from({ length: 10 }, (_, k) => 4210 + k), ...Array.from({ length: 100 }, (_, k) => 42100 + k)]));
+    // Every visible row now has a score; rows 4214 and 42105 (i % 7 === 3) are under the threshold, flagged at step 1.
+    await waitUntil(async () => (await rows.allInnerTexts()).every((t) => /\d\.\d{3}/.test(t)), 30_000, 'every shown row to have a score');
+    assert.match(await view.locator('body').innerText(), /11[12] of 68,000 scored/);
+    await session.page.waitForTimeout(500);
+    const shot = await session.screenshot('explorer-score-all');
+    if (process.env['REWARD_LENS_UPDATE_MEDIA'] === '1') copyFileSync(shot, join(__dirname, '../../../media/screenshot-dataset-explorer.png'));
   });
 
   test('a Parquet file opens in the Explorer by default, its rows read in slices', async () => {
