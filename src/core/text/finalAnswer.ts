@@ -104,11 +104,16 @@ function lastPhrase(text: string): ExtractedAnswer | undefined {
   return trimmed(text, begin, end);
 }
 
+/** `find`, run only on texts holding `literal` (a plain substring search rules most steps out before any regex). */
+function onlyWith(literal: RegExp | string, find: (text: string) => ExtractedAnswer | undefined): (text: string) => ExtractedAnswer | undefined {
+  return typeof literal === 'string' ? (text) => (text.includes(literal) ? find(text) : undefined) : (text) => (literal.test(text) ? find(text) : undefined);
+}
+
 const PATTERNS: readonly (readonly [Exclude<AnswerPattern, 'short-answer'>, (text: string) => ExtractedAnswer | undefined])[] = [
-  ['boxed', lastBoxed],
-  ['gsm8k', lastGsm8k],
-  ['heading', lastHeading],
-  ['phrase', lastPhrase],
+  ['boxed', onlyWith('box', lastBoxed)],
+  ['gsm8k', onlyWith('####', lastGsm8k)],
+  ['heading', onlyWith('#', lastHeading)],
+  ['phrase', onlyWith(/answer/i, lastPhrase)],
 ];
 
 /**
