@@ -5,32 +5,22 @@
 // Needs dist/explorer.js (rebuilt here when missing or older than its sources). Without /usr/bin/chromium the suite
 // is skipped, except under CI=true where it fails.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, ensureBundle, launchChromium } from './browserKit.js';
 import { buildExplorerView } from '../../../src/core/dataset/explorerView.js';
 import type { ExplorerQuery, FromExplorer } from '../../../src/protocol/explorerMessages.js';
 import { BIDI_OVERRIDE, HOSTILE_IMG, HOSTILE_SCRIPT, scoringRun, syntheticScore, syntheticSummary, type ExplorerPreviewOptions } from '../../../scripts/explorerPreviewData.js';
 import { EXPLORER_PREVIEW_OUT, writeExplorerPreviewPage } from '../../../scripts/explorerPreviewPage.js';
-import { CHROMIUM_ARGS, ROOT } from '../../../scripts/webviewPreviewPage.js';
 import { formatCount, formatEta, MAX_SCROLL_PX, ROW_HEIGHT } from '../../../webview/explorer/layoutTable.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const MILLION = 1_000_000;
 const THEMES = ['dark', 'light'] as const;
 const source = { count: MILLION, summaryAt: syntheticSummary, scoreAt: syntheticScore };
 
 /** Rebuilds dist/explorer.js when it is missing or older than a webview, protocol, core or media source. */
-function ensureBundle(): void {
-  const bundle = join(ROOT, 'dist', 'explorer.js');
-  const newest = ['webview', 'src/protocol', 'src/core/dataset', 'media']
-    .flatMap((d) => readdirSync(join(ROOT, d), { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => statSync(join(f.parentPath, f.name)).mtimeMs))
-    .reduce((a, b) => Math.max(a, b), 0);
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 // In-page scripts are plain JavaScript strings (the test tsconfig has no DOM types; tsx's keepNames would wrap real
 // functions in `__name(…)` calls the page does not have).
@@ -132,14 +122,12 @@ const shot = (page: Page, name: string): Promise<Buffer> => page.screenshot({ pa
 
 describe('Dataset Explorer in headless chromium', () => {
   let browser: Browser | undefined;
-  const missing = !existsSync(CHROMIUM);
-  if (missing && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing; CI needs Debian's chromium for the webview browser tests.`);
-  const skip = missing ? `${CHROMIUM} is not installed (apt-get install chromium); skipping the explorer browser tests` : false;
+  const skip = chromiumSkip('explorer browser tests');
 
   before(async () => {
     if (skip) return;
-    ensureBundle();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--allow-file-access-from-files'] });
+    ensureBundle('explorer.js', ['webview', 'src/protocol', 'src/core/dataset', 'media']);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

@@ -4,19 +4,17 @@
 // Needs dist/webview.js (`npm test` builds before `test:unit`; a missing or older bundle is rebuilt here).
 // Without /usr/bin/chromium the suite is skipped, except under CI=true where it fails.
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumSkip, ensureBundle, launchChromium } from './browserKit.js';
 import type { PreferenceSet } from '../../../src/core/dataset/types.js';
 import type { JudgeReport } from '../../../src/core/scoring/scorer.js';
 import { parseDocument } from '../../../src/core/parseDocument.js';
 import { neutraliseBidi } from '../../../src/core/text/escape.js';
-import { bestOfNJsonl, CHROMIUM_ARGS, critiquedSteps, datasetScores, diffView, fixture, PREVIEW_OUT, ROOT, treeView, writePreviewPage } from '../../../scripts/webviewPreviewPage.js';
+import { bestOfNJsonl, critiquedSteps, datasetScores, diffView, fixture, PREVIEW_OUT, treeView, writePreviewPage } from '../../../scripts/webviewPreviewPage.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const THEMES = ['dark', 'light'] as const;
 
@@ -43,13 +41,6 @@ function longStepsJsonl(): string {
 }
 
 /** Rebuilds dist/webview.js when it is missing or older than a webview or protocol source. */
-function ensureBundle(): void {
-  const bundle = join(ROOT, 'dist', 'webview.js');
-  const newest = ['webview', 'src/protocol', 'media']
-    .flatMap((d) => readdirSync(join(ROOT, d), { recursive: true, withFileTypes: true }).filter((f) => f.isFile()).map((f) => statSync(join(f.parentPath, f.name)).mtimeMs))
-    .reduce((a, b) => Math.max(a, b), 0);
-  if (!existsSync(bundle) || statSync(bundle).mtimeMs < newest) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
-}
 
 interface Rect {
   readonly left: number;
@@ -117,14 +108,12 @@ async function open(browser: Browser, name: string, view: Parameters<typeof writ
 
 describe('webviews in headless chromium', () => {
   let browser: Browser | undefined;
-  const missing = !existsSync(CHROMIUM);
-  if (missing && process.env['CI'] === 'true') throw new Error(`${CHROMIUM} is missing; CI needs Debian's chromium for the webview browser tests.`);
-  const skip = missing ? `${CHROMIUM} is not installed (apt-get install chromium); skipping the webview browser tests` : false;
+  const skip = chromiumSkip('webview browser tests');
 
   before(async () => {
     if (skip) return;
-    ensureBundle();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--allow-file-access-from-files'] });
+    ensureBundle('webview.js', ['webview', 'src/protocol', 'media']);
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
