@@ -42,15 +42,26 @@ class ExplorerDocument implements vscode.CustomDocument {
   readonly rowScores = new Map<number, RowScore | null>();
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  readonly ready: Promise<OpenedSource | undefined>;
+  ready: Promise<OpenedSource | undefined>;
+  /** The parse options the source was opened with (a change of format, mapping or segmentation reopens it). */
+  private optionsKey = '';
 
   constructor(
     readonly uri: vscode.Uri,
     private readonly deps: ExplorerDeps,
   ) {
+    this.ready = this.open();
+  }
+
+  /** Opens (or, after a settings change, reopens) the row source with the current parse options. */
+  private open(): Promise<OpenedSource | undefined> {
+    const deps = this.deps;
+    const uri = this.uri;
+    const options = deps.settings().parse;
+    this.optionsKey = JSON.stringify(options);
     let lastFire = 0;
-    this.ready = openDatasetSource(uri.fsPath, {
-      options: deps.settings().parse,
+    return openDatasetSource(uri.fsPath, {
+      options,
       cacheDir: deps.storageDir.fsPath,
       onProgress: (p) => {
         this.progress = p.fraction;
@@ -63,7 +74,10 @@ class ExplorerDocument implements vscode.CustomDocument {
     }).then(
       (opened) => {
         this.source = opened.source;
-        void opened.complete.then(() => this.changed.fire());
+        void opened.complete.then(() => {
+          this.changed.fire();
+          if (opened.source.format === 'unknown') void this.offerMapping(opened.source);
+        });
         void this.prefillLogged().catch((err: unknown) => deps.log.warn(`Dataset Explorer: reading earlier scores: ${(err as Error).message}`));
         this.changed.fire();
         return opened;
@@ -75,6 +89,25 @@ class ExplorerDocument implements vscode.CustomDocument {
         return undefined;
       },
     );
+  }
+
+  /** Settings changed: a source read with other parse options is read again (its rows may be other records). */
+  reopenIfOptionsChanged(): void {
+    if (JSON.stringify(this.deps.settings().parse) === this.optionsKey) return;
+    const old = this.source;
+    this.source = undefined;
+    this.failure = undefined;
+    this.rowScores.clear();
+    void old?.close();
+    this.ready = this.open();
+    this.changed.fire();
+  }
+
+  /** A file in no known format: its problem names the keys or columns; offer the key mapping setting. */
+  private async offerMapping(source: DatasetSource): Promise<void> {
+    const message = source.problems.find((p) => /Unrecognised record format/.test(p.message))?.message ?? `${basename(this.uri.fsPath)} is in no known format.`;
+    const pick = await vscode.window.showWarningMessage(`Reward Lens: ${basename(this.uri.fsPath)}: ${message}`, 'Set Key Mapping');
+    if (pick === 'Set Key Mapping') await vscode.commands.executeCommand('workbench.action.openSettings', 'rewardLens.mapping');
   }
 
   /** Runs of this file's Score All in progress: their rows' scores arrive through `onRows`, not lookups. */
@@ -167,6 +200,10 @@ export class DatasetExplorerProvider implements vscode.CustomReadonlyEditorProvi
         formatOf: (source) => this.documents.get(source.toString())?.source?.format,
       }),
       vscode.commands.registerCommand('rewardLens.openDatasetExplorer', (uri?: vscode.Uri) => this.openCommand(uri)),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        // After the extension's own settings listener has read the new values.
+        if (e.affectsConfiguration('rewardLens')) setTimeout(() => this.documents.forEach((doc) => doc.reopenIfOptionsChanged()), 0);
+      }),
       // A preview tab replaced by another file is "changed", not "opened"; tabs open before activation are checked once.
       vscode.window.tabGroups.onDidChangeTabs((e) => {
         for (const tab of [...e.opened, ...e.changed]) void this.offerForLargeFile(tab);

@@ -5,7 +5,7 @@
 // opens in the Explorer by default. Expected values: rows are generated below; row i states "i + i = 2i" except
 // every 7th row, which says "i + i = 2i + 1" (the built-in verifier's arithmetic check fails that step).
 import assert from 'node:assert/strict';
-import { closeSync, copyFileSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -45,6 +45,7 @@ describe('Dataset Explorer in a real VS Code', { timeout: 600_000 }, () => {
     closeSync(fd);
     assert.ok(bytes > 52 * 1024 * 1024, `big.jsonl is ${bytes} bytes: over VS Code's 50 MB sync limit`);
     const small = Array.from({ length: 2500 }, (_, i) => row(i));
+    writeFileSync(join(workspace, 'custom.jsonl'), [1, 2, 3].map((i) => JSON.stringify({ question: `Custom question ${i}`, solution: [`${i} + 1 = ${i + 1}`, 'done'] })).join('\n'));
     writeParquet(join(workspace, 'hub.parquet'), small, { id: 'string', generator: 'string', problem: 'string', steps: 'list<string>', final_answer_correct: 'bool', label: 'int64' }, 1000);
     session = await startEditorSession({ name: 'datasetExplorer', workspace, dumpDecorations: true });
     await session.page.setViewportSize({ width: 1500, height: 900 });
@@ -116,6 +117,21 @@ describe('Dataset Explorer in a real VS Code', { timeout: 600_000 }, () => {
     await session.page.waitForTimeout(500);
     const shot = await session.screenshot('explorer-score-all');
     if (process.env['REWARD_LENS_UPDATE_MEDIA'] === '1') copyFileSync(shot, join(__dirname, '../../../media/screenshot-dataset-explorer.png'));
+  });
+
+  test('a file in no known format names its keys and offers the key mapping; with a mapping its rows are read', async () => {
+    await session.openFile('custom.jsonl');
+    await session.runCommand('Reward Lens: Open in Dataset Explorer');
+    const offer = session.page.locator('.notifications-toasts .notification-toast', { hasText: 'Unrecognised record format' });
+    await offer.first().waitFor({ timeout: 60_000 });
+    assert.match(await offer.first().innerText(), /keys: question, solution/);
+    assert.equal(await offer.first().locator('.monaco-button', { hasText: 'Set Key Mapping' }).count(), 1);
+    // The mapping, as a user would set it: the Explorer reads the file again with it.
+    mkdirSync(join(session.server.workspaceDir, '.vscode'), { recursive: true });
+    writeFileSync(join(session.server.workspaceDir, '.vscode', 'settings.json'), JSON.stringify({ 'rewardLens.mapping': { prompt: 'question', steps: 'solution' } }));
+    const view = webview(session);
+    await waitUntil(async () => /mapping/.test(await view.locator('body').innerText()) && /Custom question 2/.test(await view.locator('body').innerText()), 60_000, 'the rows read with the key mapping');
+    await session.screenshot('explorer-mapping');
   });
 
   test('a Parquet file opens in the Explorer by default, its rows read in slices', async () => {
