@@ -24,15 +24,19 @@ export class RecordCodeLensProvider implements vscode.CodeLensProvider {
     const uri = doc.uri.toString();
     const readable = document.uri.scheme === READABLE_SCHEME;
     const lenses: vscode.CodeLens[] = [];
-    doc.parsed.records.forEach((record, recordIndex) => {
-      const at = document.positionAt(record.recordRange.start);
+    const records = doc.records;
+    // Spans and kinds come from the index: lenses need no record parsed.
+    for (let recordIndex = 0; recordIndex < records.count; recordIndex++) {
+      const span = records.recordRange(recordIndex);
+      if (span === undefined) continue;
+      const at = document.positionAt(span.start);
       const range = new vscode.Range(at, at);
       const arg = { uri, recordIndex };
       lenses.push(new vscode.CodeLens(range, { title: 'Score', command: 'rewardLens.scoreTrace', arguments: [{ ...arg, force: true }], tooltip: 'Score this record with the current reward model' }));
-      if (record.kind === 'trace') lenses.push(new vscode.CodeLens(range, { title: 'Tree', command: 'rewardLens.openTraceTree', arguments: [arg], tooltip: 'Open the trace tree of this prompt' }));
+      if (records.recordKind(recordIndex) === 'trace') lenses.push(new vscode.CodeLens(range, { title: 'Tree', command: 'rewardLens.openTraceTree', arguments: [arg], tooltip: 'Open the trace tree of this prompt' }));
       else lenses.push(new vscode.CodeLens(range, { title: 'Diff', command: 'rewardLens.openJudgmentDiff', arguments: [arg], tooltip: 'Compare the responses side by side' }));
       if (!readable) lenses.push(new vscode.CodeLens(range, { title: 'Read', command: 'rewardLens.openReadable', arguments: [arg], tooltip: 'Open as Readable Trace: the prompt, each step and the answer laid out on their own lines' }));
-    });
+    }
     return lenses;
   }
 }

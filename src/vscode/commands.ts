@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { recordAt } from '../core/editor/stepLocator.js';
 import { scoreRecordJson } from '../core/report/jsonReports.js';
 import { assembleScored } from '../core/scoring/scoreRecords.js';
 import { PRESETS } from '../model/presets.js';
@@ -46,7 +45,7 @@ async function documentFor(arg: RecordArg | undefined): Promise<{ editor?: vscod
 
 function indexed(deps: CommandDeps, document: vscode.TextDocument): IndexedDocument | undefined {
   const doc = deps.index.get(document);
-  if (!doc || !doc.isDataset || doc.parsed.records.length === 0) {
+  if (!doc || !doc.isDataset || doc.records.count === 0) {
     void vscode.window.showWarningMessage('Reward Lens: this file has no trace or preference records it can read. See the Problems panel for details.');
     return undefined;
   }
@@ -76,7 +75,7 @@ async function scoreThisTrace(deps: CommandDeps, arg?: RecordArg): Promise<void>
   }
   const doc = indexed(deps, target.document);
   if (!doc) return;
-  const recordIndex = arg?.recordIndex ?? (target.editor ? recordAt(doc.parsed.records, target.document.offsetAt(target.editor.selection.active)) : undefined);
+  const recordIndex = arg?.recordIndex ?? (target.editor ? doc.records.recordAt(target.document.offsetAt(target.editor.selection.active)) : undefined);
   if (recordIndex === undefined) {
     void vscode.window.showInformationMessage('Reward Lens: put the cursor on a record to score it.');
     return;
@@ -90,7 +89,7 @@ async function scoreAll(deps: CommandDeps): Promise<void> {
   const target = await documentFor(undefined);
   const doc = target && indexed(deps, await fileDocument(deps, target.document));
   if (!doc) return;
-  const all = doc.parsed.records.map((_, i) => i);
+  const all = Array.from({ length: doc.records.count }, (_, i) => i);
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Reward Lens', cancellable: true },
     async (progress, token) => {
@@ -133,7 +132,7 @@ async function revealRecord(arg: RecordArg | undefined, deps: CommandDeps): Prom
   if (!arg?.uri || arg.recordIndex === undefined) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
   const doc = deps.index.get(document);
-  const record = doc?.parsed.records[arg.recordIndex];
+  const record = doc?.records.record(arg.recordIndex);
   if (!record) return;
   const editor = await vscode.window.showTextDocument(document, { preserveFocus: false });
   const start = document.positionAt(record.recordRange.start);
@@ -144,7 +143,7 @@ async function revealRecord(arg: RecordArg | undefined, deps: CommandDeps): Prom
 async function copyStep(arg: RecordArg | undefined, deps: CommandDeps): Promise<void> {
   if (!arg?.uri || arg.recordIndex === undefined || arg.stepIndex === undefined) return;
   const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(arg.uri));
-  const record = deps.index.get(document)?.parsed.records[arg.recordIndex];
+  const record = deps.index.get(document)?.records.record(arg.recordIndex);
   const steps = record?.kind === 'trace' ? record.steps : record?.responses[arg.responseIndex ?? 0]?.steps;
   const step = steps?.find((s) => s.index === arg.stepIndex);
   if (step) {
@@ -158,7 +157,7 @@ async function exportScored(deps: CommandDeps): Promise<void> {
   const doc = target && indexed(deps, await fileDocument(deps, target.document));
   if (!doc) return;
   const store = deps.scores.store(doc.uri);
-  const unscored = doc.parsed.records.filter((r) => store.current(r) === undefined).length;
+  const unscored = doc.records.all().filter((r) => store.current(r) === undefined).length;
   if (unscored > 0) {
     const pick = await vscode.window.showWarningMessage(`Reward Lens: ${unscored} record(s) have no current scores.`, 'Score Them First', 'Export Scored Only');
     if (pick === undefined) return;
@@ -173,7 +172,7 @@ async function exportScored(deps: CommandDeps): Promise<void> {
   }
   const s = deps.settings();
   const lines: string[] = [];
-  for (const record of doc.parsed.records) {
+  for (const record of doc.records.all()) {
     const results = store.current(record);
     if (!results) continue;
     lines.push(JSON.stringify({ ...scoreRecordJson(assembleScored(record, results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 })), model: deps.scores.modelId }));

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { decorationSpecs, type DecorationSpec, type ScoreBucket } from '../core/editor/decorationSpecs.js';
+import { decorationSpecsOf, type DecorationSpec, type ScoreBucket } from '../core/editor/decorationSpecs.js';
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
@@ -19,6 +19,22 @@ const COLOR: Record<ScoreBucket, { bg: string; fg: string }> = {
  * (per-decoration `after` text), and a gutter mark on each trace's first step under the threshold. Only visible
  * editors are painted; edits are debounced and results cached by document version.
  */
+/** Lines above and below the visible ranges whose records are parsed with them (a short scroll needs no new parse). */
+const SCREEN_MARGIN_LINES = 100;
+
+/** Indices of the records on an editor's screen, give or take a margin. */
+function onScreen(editor: vscode.TextEditor, records: { recordAt(offset: number): number | undefined }): number[] {
+  const out: number[] = [];
+  const last = editor.document.lineCount - 1;
+  for (const r of editor.visibleRanges) {
+    const from = records.recordAt(editor.document.offsetAt(new vscode.Position(Math.max(0, r.start.line - SCREEN_MARGIN_LINES), 0)));
+    const to = records.recordAt(editor.document.offsetAt(new vscode.Position(Math.min(last, r.end.line + SCREEN_MARGIN_LINES), 0)));
+    if (from === undefined || to === undefined) continue;
+    for (let i = from; i <= to; i++) out.push(i);
+  }
+  return out;
+}
+
 export class Decorator implements vscode.Disposable {
   private readonly types: Record<ScoreBucket, vscode.TextEditorDecorationType>;
   private readonly gutter: vscode.TextEditorDecorationType;
@@ -54,6 +70,10 @@ export class Decorator implements vscode.Disposable {
         if (vscode.window.visibleTextEditors.some((ed) => ed.document === e.document)) this.schedule(300);
       }),
       scores.onDidChangeScores(() => this.schedule(50)),
+      // Records scrolled into view may match stored scores by text (see `paint`).
+      vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
+        if (this.scores.store(e.textEditor.document.uri).hasAny) this.schedule(100);
+      }),
     );
     this.schedule(0);
   }
@@ -86,10 +106,24 @@ export class Decorator implements vscode.Disposable {
     const doc = this.index.get(editor.document);
     if (!doc || !doc.isDataset) return;
     const store = this.scores.store(doc.uri);
-    const specs = decorationSpecs(doc.parsed.records, (i) => {
-      const r = doc.parsed.records[i];
-      return r ? store.lookup(r) : undefined;
-    }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
+    const records = doc.records;
+    // Only records with stored results can paint: others stay unparsed (an unscored file paints without a parse).
+    // A scored text can also sit under another id (fallback `#n` ids move when a line is inserted above): the records
+    // on screen are parsed too, so what the user looks at is always matched by text.
+    const wanted = new Set<number>();
+    for (let i = 0; i < records.count; i++) {
+      const id = records.recordId(i);
+      if (records.eager || (id !== undefined && store.hasResultsFor(id))) wanted.add(i);
+    }
+    if (store.hasAny && !records.eager) for (const i of onScreen(editor, records)) wanted.add(i);
+    const candidates = [...wanted].sort((a, b) => a - b);
+    const specs =
+      candidates.length === 0
+        ? []
+        : decorationSpecsOf(candidates, (i) => records.record(i), (i) => {
+            const r = records.record(i);
+            return r ? store.lookup(r) : undefined;
+          }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
     const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [], unjudged: [] };
     const gutter: vscode.DecorationOptions[] = [];
     const onHeadings = editor.document.uri.scheme === READABLE_SCHEME;

@@ -13,7 +13,7 @@ export function registerDiagnostics(index: DocumentIndex): vscode.Disposable {
     }
     collection.set(
       document.uri,
-      doc.parsed.problems.map((p) => {
+      doc.records.problems().map((p) => {
         const start = document.positionAt(p.offset);
         const end = document.positionAt(p.offset + Math.max(1, p.length));
         const d = new vscode.Diagnostic(new vscode.Range(start, end), p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);

@@ -1,19 +1,35 @@
 import * as vscode from 'vscode';
-import type { DatasetRecord, ParsedDocument } from '../core/dataset/types.js';
-import { buildStepSlots, type StepSlot } from '../core/editor/stepLocator.js';
+import { eagerDocument, indexDocumentText, type LazyDocument } from '../core/dataset/lazyDocument.js';
+import type { DatasetRecord } from '../core/dataset/types.js';
 import type { ParseOptions } from '../core/formats/formatSpec.js';
-import { parseDocument } from '../core/parseDocument.js';
 import { LineIndex } from '../core/text/positions.js';
 
-/** A parsed text document, valid for one document version. */
+/**
+ * An indexed text document, valid for one document version. Its records materialise on demand: each surface asks
+ * only for what it shows (the record at the cursor, the scored records, or all of them for file-wide commands).
+ */
 export interface IndexedDocument {
   readonly uri: vscode.Uri;
   readonly version: number;
-  readonly parsed: ParsedDocument;
+  readonly records: LazyDocument;
+  /** Line starts of the text, built on first use (only painted steps need positions). */
   readonly lines: LineIndex;
-  readonly slots: readonly StepSlot[];
   /** True when this is a dataset Reward Lens understands (a format was detected) or a .jsonl file. */
   readonly isDataset: boolean;
+}
+
+/** An indexed document whose line index is built on first use. */
+function indexedDocument(uri: vscode.Uri, version: number, text: string, records: LazyDocument, isDataset: boolean): IndexedDocument {
+  let lines: LineIndex | undefined;
+  return {
+    uri,
+    version,
+    records,
+    get lines(): LineIndex {
+      return (lines ??= new LineIndex(text));
+    },
+    isDataset,
+  };
 }
 
 /**
@@ -35,7 +51,7 @@ export const DATA_FILE = /\.(jsonl|ndjson|json)$/i;
 /** Documents above this size are left alone (VS Code itself stops syncing at 50 MB). */
 const MAX_CHARS = 50 * 1024 * 1024;
 
-/** Parses documents on demand and caches the result per version (edits re-parse lazily). */
+/** Indexes documents on demand and caches the index per version (edits re-index lazily). */
 export class DocumentIndex implements vscode.Disposable {
   private readonly cache = new Map<string, IndexedDocument>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -64,7 +80,7 @@ export class DocumentIndex implements vscode.Disposable {
     return (document.uri.scheme === 'file' || document.uri.scheme === 'untitled' || document.uri.scheme === 'vscode-remote') && DATA_FILE.test(document.fileName);
   }
 
-  /** The parsed document, or undefined for non-candidates and oversized texts. */
+  /** The indexed document, or undefined for non-candidates and oversized texts. */
   get(document: vscode.TextDocument): IndexedDocument | undefined {
     if (!this.isCandidate(document)) return undefined;
     const key = document.uri.toString();
@@ -75,17 +91,8 @@ export class DocumentIndex implements vscode.Disposable {
     const text = document.getText();
     if (text.length > MAX_CHARS) return undefined;
     // The user's key mapping is a fallback for files in no known format; known formats are still detected.
-    const { mapping, ...detectOnly } = this.options;
-    let parsed = parseDocument(text, document.fileName, detectOnly);
-    if (parsed.format === 'unknown' && mapping !== undefined) parsed = parseDocument(text, document.fileName, this.options);
-    const entry: IndexedDocument = {
-      uri: document.uri,
-      version: document.version,
-      parsed,
-      lines: new LineIndex(text),
-      slots: buildStepSlots(parsed.records),
-      isDataset: parsed.format !== 'unknown' || /\.(jsonl|ndjson)$/i.test(document.fileName),
-    };
+    const records = indexDocumentText(text, document.fileName, this.options);
+    const entry = indexedDocument(document.uri, document.version, text, records, records.format !== 'unknown' || /\.(jsonl|ndjson)$/i.test(document.fileName));
     this.cache.set(key, entry);
     return entry;
   }
@@ -94,14 +101,7 @@ export class DocumentIndex implements vscode.Disposable {
     const laid = lookup(document.uri);
     // Between a re-layout and the editor taking the new text, the two differ: nothing is shown rather than misplaced.
     if (laid === undefined || laid.text !== document.getText()) return undefined;
-    const entry: IndexedDocument = {
-      uri: document.uri,
-      version: document.version,
-      parsed: { format: laid.format, records: [laid.record], problems: [] },
-      lines: new LineIndex(laid.text),
-      slots: buildStepSlots([laid.record]),
-      isDataset: true,
-    };
+    const entry = indexedDocument(document.uri, document.version, laid.text, eagerDocument({ format: laid.format, records: [laid.record], problems: [] }), true);
     this.cache.set(document.uri.toString(), entry);
     return entry;
   }

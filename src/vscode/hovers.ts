@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { Step, StepLabel } from '../core/dataset/types.js';
-import { stepAt } from '../core/editor/stepLocator.js';
 import { formatStepHover, modelDisplayName } from '../core/hover/formatStepHover.js';
 import { aggregateAll } from '../core/scoring/aggregate.js';
 import type { Settings } from './config.js';
@@ -25,9 +24,9 @@ export class StepHoverProvider implements vscode.HoverProvider {
   provideHover(document: vscode.TextDocument, position: vscode.Position): vscode.Hover | undefined {
     const doc = this.index.get(document);
     if (!doc || !doc.isDataset) return undefined;
-    const slot = stepAt(doc.slots, document.offsetAt(position));
+    const slot = doc.records.stepAt(document.offsetAt(position));
     if (!slot) return undefined;
-    const record = doc.parsed.records[slot.recordIndex];
+    const record = doc.records.record(slot.recordIndex);
     if (!record) return undefined;
     const steps: readonly Step[] = record.kind === 'trace' ? record.steps : (record.responses[slot.responseIndex]?.steps ?? []);
     const step = steps.find((s) => s.index === slot.stepIndex);

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { judgeReasoningDocument, type ReasoningDocument } from '../core/editor/judgeReasoning.js';
-import { recordAt, stepAt } from '../core/editor/stepLocator.js';
 import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
 
@@ -37,7 +36,7 @@ export function registerJudgeReasoning(index: DocumentIndex, scores: ScoreServic
     const source = vscode.Uri.parse(t.uri);
     const document = await vscode.workspace.openTextDocument(source);
     const doc = index.get(document);
-    const record = doc?.parsed.records[t.recordIndex];
+    const record = doc?.records.record(t.recordIndex);
     if (!doc || !record) return `Reward Lens: record ${t.recordIndex + 1} is no longer in ${source.path}.`;
     const result = scores.lookup(doc.uri, record)?.results[t.responseIndex];
     if (result?.judge === undefined) return `Reward Lens: record ${record.id} has no judge output for the current model (score it with a judge first).`;
@@ -78,8 +77,8 @@ export function registerJudgeReasoning(index: DocumentIndex, scores: ScoreServic
       const doc = editor && index.get(editor.document);
       if (editor && doc) {
         const offset = editor.document.offsetAt(editor.selection.active);
-        const slot = stepAt(doc.slots, offset);
-        const recordIndex = slot?.recordIndex ?? recordAt(doc.parsed.records, offset);
+        const slot = doc.records.stepAt(offset);
+        const recordIndex = slot?.recordIndex ?? doc.records.recordAt(offset);
         if (recordIndex !== undefined) target = { uri: editor.document.uri.toString(), recordIndex, responseIndex: slot?.responseIndex ?? 0 };
       }
     }

@@ -13,7 +13,7 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
     viewType: JUDGMENT_DIFF_VIEW_TYPE,
     title: 'Judgment Diff',
     snapshot(doc, recordIndex): JudgmentDiffView | { unavailable: string } {
-      const record = doc.parsed.records[recordIndex];
+      const record = doc.records.record(recordIndex);
       if (!record) return { unavailable: `Record ${recordIndex + 1} is no longer in the file.` };
       if (record.kind !== 'preference') {
         return { unavailable: `Record ${recordIndex + 1} is a single trace, not a preference record: open its Trace Tree to compare it with other responses to the same prompt.` };
@@ -37,7 +37,7 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
       };
     },
     scoreTargets(doc, recordIndex) {
-      const record = doc.parsed.records[recordIndex];
+      const record = doc.records.record(recordIndex);
       if (!record) return { indices: [], force: false };
       return { indices: [recordIndex], force: deps.scores.store(doc.uri).current(record) !== undefined };
     },

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { recordAt } from '../core/editor/stepLocator.js';
 import { readableFolds } from '../core/readable/readableFolds.js';
 import type { DocumentIndex } from './documentIndex.js';
 import { openReadableRecord } from './readableDocuments.js';
@@ -23,8 +22,8 @@ async function openReadable(index: DocumentIndex, arg: OpenArg | undefined): Pro
     return;
   }
   const doc = document && index.get(document);
-  const recordIndex = given ?? (doc && editor?.document === document ? recordAt(doc.parsed.records, document.offsetAt(editor.selection.active)) : undefined);
-  const record = recordIndex === undefined ? undefined : doc?.parsed.records[recordIndex];
+  const recordIndex = given ?? (doc && editor?.document === document ? doc.records.recordAt(document.offsetAt(editor.selection.active)) : undefined);
+  const record = recordIndex === undefined ? undefined : doc?.records.record(recordIndex);
   if (document === undefined || recordIndex === undefined || record === undefined) {
     void vscode.window.showInformationMessage('Reward Lens: put the cursor on a record of a trace or preference file to read it laid out.');
     return;
@@ -46,7 +45,7 @@ async function revealSource(index: DocumentIndex, uri: vscode.Uri | undefined): 
     return;
   }
   const document = await vscode.workspace.openTextDocument(target.source);
-  const record = index.get(document)?.parsed.records[target.ref.record];
+  const record = index.get(document)?.records.record(target.ref.record);
   const visible = vscode.window.visibleTextEditors.find((e) => e.document === document);
   const editor = await vscode.window.showTextDocument(document, { viewColumn: visible?.viewColumn ?? vscode.ViewColumn.Beside });
   if (record === undefined) return;
@@ -75,7 +74,7 @@ export function registerReadableCommands(index: DocumentIndex, log: vscode.LogOu
       {
         provideFoldingRanges: (document) => {
           const doc = index.get(document);
-          const record = doc?.parsed.records[0];
+          const record = doc?.records.record(0);
           return record === undefined || doc === undefined ? [] : readableFolds(record, doc.lines).map((f) => new vscode.FoldingRange(f.startLine, f.endLine));
         },
       },

@@ -44,11 +44,11 @@ function textEditorResolver(index: DocumentIndex): ReadableResolver {
       } catch {
         return undefined; // Gone, binary, or over VS Code's 50 MB limit: another resolver may know it.
       }
-      return index.get(document)?.parsed.records[ref.record];
+      return index.get(document)?.records.record(ref.record);
     },
     formatOf(source) {
       const document = openDocument(source);
-      return document && index.get(document)?.parsed.format;
+      return document && index.get(document)?.records.format;
     },
     onDidChange: (listener, thisArg, disposables) => vscode.workspace.onDidChangeTextDocument((e) => listener.call(thisArg, e.document.uri), undefined, disposables),
   };

@@ -93,7 +93,7 @@ export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.
     if (!doc || !doc.isDataset) return [];
     const s = this.settings();
     const store = this.scores.store(doc.uri);
-    let items: RecordItem[] = doc.parsed.records.map((record, index) => {
+    let items: RecordItem[] = doc.records.all().map((record, index) => {
       const stored = store.lookup(record);
       let score: number | undefined;
       if (stored) {

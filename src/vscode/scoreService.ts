@@ -198,7 +198,7 @@ export class ScoreService implements vscode.Disposable {
     const home = this.homeOf(doc.uri);
     const store = this.store(home);
     const todo = indices
-      .map((i) => doc.parsed.records[i])
+      .map((i) => doc.records.record(i))
       .filter((r): r is DatasetRecord => r !== undefined)
       .filter((r) => opts.force === true || store.current(r) === undefined);
     if (todo.length === 0) return 0;

@@ -12,7 +12,8 @@ export const TRACE_TREE_VIEW_TYPE = 'rewardLens.traceTree';
 
 /** Record indices of the traces sharing the prompt of the trace at `recordIndex` (just it for a preference record). */
 export function treeMembers(doc: IndexedDocument, recordIndex: number): number[] {
-  const records = doc.parsed.records;
+  // The whole file's traces may share the prompt: the tree reads every record.
+  const records = doc.records.all();
   const record = records[recordIndex];
   if (record?.kind !== 'trace') return record ? [recordIndex] : [];
   const indexOf = new Map<DatasetRecord, number>(records.map((r, i) => [r, i]));
@@ -42,7 +43,7 @@ export function traceTreeContent(deps: PanelDeps): PanelContent {
     viewType: TRACE_TREE_VIEW_TYPE,
     title: 'Trace Tree',
     snapshot(doc, recordIndex): TraceTreeView | { unavailable: string } {
-      const record = doc.parsed.records[recordIndex];
+      const record = doc.records.record(recordIndex);
       if (!record) return { unavailable: `Record ${recordIndex + 1} is no longer in the file.` };
       const store = deps.scores.store(doc.uri);
       const agg = deps.settings().aggregation;
@@ -50,7 +51,7 @@ export function traceTreeContent(deps: PanelDeps): PanelContent {
       let unscoredCount: number;
       if (record.kind === 'trace') {
         const members = treeMembers(doc, recordIndex);
-        const traces = members.map((i) => doc.parsed.records[i]).filter((r): r is Trace => r?.kind === 'trace');
+        const traces = members.map((i) => doc.records.record(i)).filter((r): r is Trace => r?.kind === 'trace');
         const fromDataset = traces.map((t): TreeResponseScores | undefined => {
           const steps = datasetStepScores(t);
           const trace = steps && aggregate(steps, agg);
@@ -74,7 +75,7 @@ export function traceTreeContent(deps: PanelDeps): PanelContent {
       const members = treeMembers(doc, recordIndex);
       const store = deps.scores.store(doc.uri);
       const unscored = members.filter((i) => {
-        const r = doc.parsed.records[i];
+        const r = doc.records.record(i);
         return r !== undefined && store.current(r) === undefined;
       });
       return unscored.length > 0 ? { indices: unscored, force: false } : { indices: members, force: true };

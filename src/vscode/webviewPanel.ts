@@ -147,15 +147,18 @@ export class RecordPanel implements vscode.Disposable {
     }
     const doc = this.deps.index.get(document);
     if (!doc) return { unavailable: 'Reward Lens cannot read this file (not a JSON / JSON Lines dataset, or too large).' };
-    const records = doc.parsed.records;
-    const at = records[this.recordIndex];
+    const records = doc.records;
     let index = this.recordIndex;
-    if (this.recordId !== undefined && at?.id !== this.recordId) {
-      // Edits above the record shift its index; follow it by id, else stay at the same position.
-      const moved = records.findIndex((r) => r.id === this.recordId);
-      if (moved !== -1) index = moved;
+    if (this.recordId !== undefined && records.recordId(index) !== this.recordId) {
+      // Edits above the record shift its index; follow it by id (ids need no parse), else stay at the same position.
+      for (let i = 0; i < records.count; i++) {
+        if (records.recordId(i) === this.recordId) {
+          index = i;
+          break;
+        }
+      }
     }
-    const record = records[index];
+    const record = records.record(index);
     if (!record) return { unavailable: `Record ${this.recordIndex + 1} is no longer in the file.` };
     this.recordIndex = index;
     this.recordId = record.id;
@@ -185,7 +188,7 @@ export class RecordPanel implements vscode.Disposable {
   private async reveal(target: StepRef): Promise<void> {
     const r = await this.resolve();
     if ('unavailable' in r) return;
-    const record = r.doc.parsed.records[target.recordIndex];
+    const record = r.doc.records.record(target.recordIndex);
     if (!record) return;
     const document = await vscode.workspace.openTextDocument(this.uri);
     const span = refRange(record, target);

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { recordAt } from '../core/editor/stepLocator.js';
 import type { IndexedDocument } from './documentIndex.js';
 import { judgmentDiffContent } from './judgmentDiffPanel.js';
 import { traceTreeContent, treeMembers } from './traceTreePanel.js';
@@ -22,10 +21,10 @@ async function targetOf(deps: PanelDeps, arg: RecordArg | undefined, what: strin
     const editor = vscode.window.activeTextEditor;
     document = editor?.document;
     const doc = document && deps.index.get(document);
-    recordIndex = editor && doc ? recordAt(doc.parsed.records, editor.document.offsetAt(editor.selection.active)) : undefined;
+    recordIndex = editor && doc ? doc.records.recordAt(editor.document.offsetAt(editor.selection.active)) : undefined;
   }
   const doc = document && deps.index.get(document);
-  if (!document || !doc || recordIndex === undefined || doc.parsed.records[recordIndex] === undefined) {
+  if (!document || !doc || recordIndex === undefined || doc.records.record(recordIndex) === undefined) {
     void vscode.window.showInformationMessage(`Reward Lens: put the cursor on a record of a trace or preference file to open its ${what}.`);
     return undefined;
   }
@@ -78,7 +77,7 @@ export function registerWebviews(deps: PanelDeps): vscode.Disposable {
       guarded('rewardLens.openJudgmentDiff', async (arg) => {
         const t = await targetOf(deps, arg, 'Judgment Diff');
         if (!t) return;
-        if (t.doc.parsed.records[t.recordIndex]?.kind !== 'preference') {
+        if (t.doc.records.record(t.recordIndex)?.kind !== 'preference') {
           void vscode.window.showInformationMessage('Reward Lens: the Judgment Diff compares the responses of a preference record; this record is a single trace. Use Open Trace Tree to compare it with other responses to its prompt.');
           return;
         }

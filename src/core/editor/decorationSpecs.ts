@@ -111,12 +111,34 @@ export function decorationSpecs(
   lines: LineIndex,
   settings: DecorationSettings,
 ): DecorationSpec[] {
+  return decorationSpecsOf(
+    records.map((_, i) => i),
+    (i) => records[i],
+    scoresOf,
+    lines,
+    settings,
+  );
+}
+
+/**
+ * Decoration specs for some records only: `indices` (ascending) name them, `recordOf(i)` gives record i (the editor
+ * materialises only the records that may have scores). Same specs, same order, as {@link decorationSpecs} over
+ * those records.
+ */
+export function decorationSpecsOf(
+  indices: readonly number[],
+  recordOf: (recordIndex: number) => DatasetRecord | undefined,
+  scoresOf: (recordIndex: number) => RecordScores | undefined,
+  lines: LineIndex,
+  settings: DecorationSettings,
+): DecorationSpec[] {
   const out: DecorationSpec[] = [];
-  records.forEach((record, i) => {
-    const scores = scoresOf(i);
-    if (scores === undefined) return;
+  for (const i of indices) {
+    const record = recordOf(i);
+    const scores = record === undefined ? undefined : scoresOf(i);
+    if (record === undefined || scores === undefined) continue;
     if (record.kind === 'trace') pushSteps(out, lines, record.steps, scores.results[0], scores.stale, settings, i, 0);
     else record.responses.forEach((r, k) => pushSteps(out, lines, r.steps, scores.results[k], scores.stale, settings, i, k));
-  });
+  }
   return out;
 }

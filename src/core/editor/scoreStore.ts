@@ -118,6 +118,19 @@ export class ScoreStore {
     return last ? { results: last, stale: true } : undefined;
   }
 
+  /**
+   * True when results were stored for a record with this id (current or not). A record whose id has none can still
+   * match by text (an identical record under another id); surfaces that skip unparsed records accept that.
+   */
+  hasResultsFor(recordId: string): boolean {
+    return this.byRecord.has(recordId);
+  }
+
+  /** True when this model has any stored result for the file. */
+  get hasAny(): boolean {
+    return this.byRecord.size > 0;
+  }
+
   /** Forgets every score of this model. */
   clear(): void {
     this.data.models[this.modelId] = {};

@@ -30,7 +30,7 @@ const ALLOWED: readonly RegExp[] = [
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/changelog\.md$/i,
   /^extension\/media\/[^/]+$/,
-  /^extension\/dist\/(extension|webview|modelWorker|generatorWorker)\.js$/,
+  /^extension\/dist\/(extension|webview|explorer|modelWorker|generatorWorker|indexWorker)\.js$/,
   // The runtime closure of the production dependencies; bin/ is checked below.
   /^extension\/node_modules\/onnxruntime-(node|common)\//,
 ];
