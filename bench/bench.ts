@@ -1,4 +1,4 @@
-import { benchDataset, runDatasetChild } from './dataset.js';
+import { benchDataset } from './dataset.js';
 import { benchEditor } from './editor.js';
 import { benchGeneration } from './generation.js';
 import { benchRemote } from './remote.js';
@@ -13,8 +13,6 @@ import { benchScoring } from './scoring.js';
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  // The dataset section measures its peak memory in child processes running this bundle.
-  if (await runDatasetChild(argv)) return;
   const json = argv.includes('--json');
   const mbArg = argv.indexOf('--parse-mb');
   const parseMb = mbArg >= 0 ? Number(argv[mbArg + 1]) : 200;

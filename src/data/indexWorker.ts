@@ -21,11 +21,10 @@ async function run(data: IndexWorkerData): Promise<void> {
   let sentFirst = false;
   let problemsSent = 0;
   const flush = (): void => {
-    const batch = indexer.takeBatch();
     const problems = indexer.problems.slice(problemsSent);
     problemsSent = indexer.problems.length;
-    if (batch.length === 0 && problems.length === 0) return;
-    const bytes = batch.serialize();
+    if (indexer.table.length === 0 && problems.length === 0) return;
+    const bytes = indexer.takeBatchBytes();
     post({ type: 'rows', table: bytes, bytesRead: indexer.bytesRead, problems, format: indexer.formatId }, [bytes.buffer as ArrayBuffer]);
     lastPost = Date.now();
   };

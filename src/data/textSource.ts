@@ -159,7 +159,7 @@ export class TextSource implements DatasetSource {
       const head = Buffer.from(JSON.stringify(meta), 'utf8');
       const len = Buffer.alloc(4);
       len.writeUInt32LE(head.length, 0);
-      writeFileAtomic(file, Buffer.concat([len, head, this.table.serialize()]));
+      writeFileAtomic(file, [len, head, ...this.table.serializedParts()]);
     } catch {
       // A cache that cannot be written only costs a re-index next time.
     }

@@ -74,11 +74,21 @@ export class DatasetIndexer {
     if (!this.decided) this.decide();
   }
 
-  /** Rows appended since the last call, as a table of their own (what the worker posts); `table` starts empty again. */
+  /** Rows appended since the last call, as a table of their own (what inline indexing appends); `table` starts empty again. */
   takeBatch(): RowTable {
     const batch = this.table;
     this.table = new RowTable();
     return batch;
+  }
+
+  /**
+   * `takeBatch` serialized (what the worker posts), its table cleared rather than replaced: the worker then
+   * allocates no new table memory per batch, whose dead copies would pile up between collections.
+   */
+  takeBatchBytes(): Uint8Array {
+    const bytes = this.table.serialize();
+    this.table.clear();
+    return bytes;
   }
 
   private entry(text: string, span: RowSpan): void {

@@ -32,13 +32,15 @@ export interface RowSummary {
 }
 
 /** Longest prompt excerpt kept per row. */
-export const EXCERPT_CHARS = 160;
+export const EXCERPT_CHARS = 120;
 
 function excerpt(text: string): string {
   // Only the head of a long prompt can show: collapse the whitespace of that much, not of the whole text.
-  const flat = text.slice(0, EXCERPT_CHARS * 4).replace(/\s+/g, ' ').trim();
-  if (flat.length > EXCERPT_CHARS) return `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
-  return text.length > EXCERPT_CHARS * 4 ? `${flat}…` : flat;
+  const head = EXCERPT_CHARS * 2;
+  const flat = text.slice(0, head).replace(/\s+/g, ' ').trim();
+  const cut = flat.length > EXCERPT_CHARS || (text.length > head && flat.length === EXCERPT_CHARS);
+  if (cut) return `${flat.slice(0, EXCERPT_CHARS - 1)}…`;
+  return text.length > head ? `${flat}…` : flat;
 }
 
 function labelOf(record: DatasetRecord): { label: string; first?: number | null } {

@@ -53,6 +53,12 @@ class Column<T extends TypedColumn> {
     return this.chunks[i >>> CHUNK_SHIFT]?.[i & (CHUNK - 1)] ?? 0;
   }
 
+  /** Empties the column, keeping its first chunk for the next values. */
+  clear(): void {
+    this.chunks.length = Math.min(1, this.chunks.length);
+    this.length = 0;
+  }
+
   /** The values as byte views of the chunks (no copy), in order. */
   byteParts(): Uint8Array[] {
     return this.chunks.map((chunk, c) => new Uint8Array(chunk.buffer, chunk.byteOffset, Math.min(chunk.length, this.length - c * CHUNK) * this.Typed.BYTES_PER_ELEMENT));
@@ -88,8 +94,8 @@ class Interner {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Bytes of a string-pool block once a table has outgrown its first block (which grows from 4 KB to this). */
-const POOL_BLOCK = 1 << 20;
+/** Most bytes of a string-pool block: the first block grows from 4 KB to this, later ones are this size. */
+const POOL_BLOCK = 1 << 22;
 
 /**
  * The offset index of a data file: one row per record entry, stored column by column in typed arrays and one UTF-8
@@ -121,9 +127,11 @@ export class RowTable {
   private blockStart: number[] = [];
   /** Bytes used in the last block. */
   private blockUsed = 0;
+  /** Whether some block is another table's memory (`append`): `clear` must not reuse it. */
+  private poolShared = false;
   private poolLength = 0;
-  private readonly labels = new Interner();
-  private readonly subsets = new Interner();
+  private labels = new Interner();
+  private subsets = new Interner();
   /** The rare rows with a problem. */
   private readonly problems = new Map<number, string>();
 
@@ -159,6 +167,7 @@ export class RowTable {
     other.blocks.forEach((block, k) => {
       const used = k + 1 < other.blocks.length ? (other.blockStart[k + 1] ?? 0) - (other.blockStart[k] ?? 0) : other.blockUsed;
       if (used === 0) return;
+      this.poolShared = true;
       this.blocks.push(block.subarray(0, used));
       this.blockStart.push(this.poolLength);
       this.blockUsed = used;
@@ -227,6 +236,22 @@ export class RowTable {
       records: this.records.get(i),
       ...(problem !== undefined ? { problem } : {}),
     };
+  }
+
+  /**
+   * Removes every row but keeps the memory of the first column chunks and pool block for the next rows: a table
+   * refilled again and again (the indexing worker's batch, serialized and cleared) then allocates nothing.
+   */
+  clear(): void {
+    for (const c of this.columns()) c.clear();
+    this.blocks.length = this.poolShared ? 0 : Math.min(1, this.blocks.length);
+    this.blockStart.length = this.blocks.length;
+    this.poolShared = false;
+    this.blockUsed = 0;
+    this.poolLength = 0;
+    this.labels = new Interner();
+    this.subsets = new Interner();
+    this.problems.clear();
   }
 
   /** Distinct labels and subsets seen (for filter menus), '' excluded. */

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import { DatasetIndexer } from '../../../../src/core/dataset/datasetIndexer.js';
 import { parseEntryText, parseEntryWindow, type EntryPlace } from '../../../../src/core/dataset/entryRecords.js';
 import { RowTable } from '../../../../src/core/dataset/rowTable.js';
+import { EXCERPT_CHARS, summarizeRow } from '../../../../src/core/dataset/rowSummary.js';
+import fc from 'fast-check';
 import type { DatasetRecord, Problem } from '../../../../src/core/dataset/types.js';
 import { formatById } from '../../../../src/core/formats/registry.js';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
@@ -128,5 +130,34 @@ describe('offset index + on-demand parsing', () => {
     }
     assert.deepEqual(back.distinctLabels(), table.distinctLabels());
     assert.throws(() => RowTable.deserialize(table.serialize().subarray(0, 40)));
+  });
+
+  it('indexes the same rows when the caller reuses one Buffer for every chunk (the worker reads into one buffer)', () => {
+    const text = `${Array.from({ length: 500 }, (_, i) => JSON.stringify({ problem: `Q${i} ✓`, steps: [`${i} + 1 = ${i + 1}`], label: -1 })).join('\n')}\n`;
+    const bytes = Buffer.from(text, 'utf8');
+    const reused = Buffer.alloc(1000);
+    const indexer = new DatasetIndexer('reuse.jsonl');
+    for (let at = 0; at < bytes.length; at += reused.length) {
+      const n = bytes.copy(reused, 0, at, Math.min(bytes.length, at + reused.length));
+      indexer.push(reused.subarray(0, n));
+    }
+    indexer.end();
+    const fresh = indexAndRead(new Uint8Array(bytes), 'reuse.jsonl', 1000);
+    assert.equal(indexer.table.length, 500);
+    for (let i = 0; i < 500; i++) assert.deepEqual(indexer.table.span(i), fresh.table.span(i));
+  });
+
+  it('keeps prompt excerpts within EXCERPT_CHARS, whitespace collapsed, marked when cut', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 600 }), fc.string({ maxLength: 600, unit: fc.constantFrom(' ', '\n', 'a', 'é') }), (a, b) => {
+        const prompt = a + b;
+        const s = summarizeRow(0, [{ kind: 'trace', id: 'x', recordRange: { start: 0, end: 1 }, prompt, steps: [], metadata: {} }], []);
+        assert.ok(s.prompt.length <= EXCERPT_CHARS, `${s.prompt.length}`);
+        assert.ok(!/\s\s/.test(s.prompt));
+        const flat = prompt.replace(/\s+/g, ' ').trim();
+        if (flat.length <= EXCERPT_CHARS && prompt.length <= EXCERPT_CHARS * 2) assert.equal(s.prompt, flat);
+        else assert.ok(s.prompt.endsWith('…'));
+      }),
+    );
   });
 });
