@@ -1,6 +1,6 @@
 import { stepAt as slotAt, buildStepSlots, recordAt as recordAtIn, type StepSlot } from '../editor/stepLocator.js';
 import { DEFAULT_PARSE_OPTIONS, type FormatSpec, type ParseOptions } from '../formats/formatSpec.js';
-import { ProblemSink, describeJsonError } from '../json/readJsonDocument.js';
+import { ProblemSink, describeJsonError, isBlank, looksBinary, parsesAsJson } from '../json/readJsonDocument.js';
 import { parseDocument } from '../parseDocument.js';
 import { chooseFormat } from './datasetIndexer.js';
 import { parseEntryText, quickRecords, type EntryPlace } from './entryRecords.js';
@@ -61,35 +61,6 @@ export function eagerDocument(parsed: ParsedDocument): LazyDocument {
   };
 }
 
-function isBlank(text: string, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
-    if (c !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 0xfeff) return false;
-  }
-  return true;
-}
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Same heuristic as `scanJsonDocument`'s: NUL bytes or many control / replacement characters in the head. */
-function looksBinary(text: string): boolean {
-  const n = Math.min(text.length, 8192);
-  let odd = 0;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) odd++;
-  }
-  return n > 0 && odd / n > 0.05;
-}
-
 /** True when `scanJsonDocument` would read `text` as JSON Lines from its first line (its `readLines` path). */
 function readsAsLines(text: string, fileName: string): boolean {
   let first = 0;
@@ -97,7 +68,7 @@ function readsAsLines(text: string, fileName: string): boolean {
   if (first >= text.length || looksBinary(text)) return false;
   const nl = text.indexOf('\n', first);
   const lineEnd = nl === -1 ? text.length : nl;
-  const firstLineParses = parses(text.slice(first, lineEnd));
+  const firstLineParses = parsesAsJson(text.slice(first, lineEnd));
   const name = fileName.toLowerCase();
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson')) return text.charCodeAt(first) !== 91 || firstLineParses;
   return firstLineParses && !isBlank(text, lineEnd, text.length);

@@ -1,5 +1,6 @@
 import type { Problem } from './types.js';
 import type { RowSpan } from './rowTable.js';
+import { looksBinary, parsesAsJson } from '../json/readJsonDocument.js';
 
 /** How the entries sit in a JSON text file. */
 export type TextLayout = 'jsonl' | 'array' | 'object';
@@ -36,14 +37,6 @@ function isWs(b: number): boolean {
   return b === 32 || b === 9 || b === 10 || b === 13;
 }
 
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** UTF-16 code units a UTF-8 byte adds: 0 for continuation bytes, 2 for 4-byte leads (a surrogate pair), else 1. */
 function utf16Units(b: number): number {
@@ -154,7 +147,7 @@ export class JsonTextIndexer {
       return true;
     }
     const lineEnd = nl === -1 ? bytes.length : nl;
-    const firstLineParses = (nl !== -1 || atEnd) && parses(decoder.decode(bytes.subarray(first, lineEnd)));
+    const firstLineParses = (nl !== -1 || atEnd) && parsesAsJson(decoder.decode(bytes.subarray(first, lineEnd)));
     let rest = lineEnd;
     while (rest < bytes.length && isWs(bytes[rest] ?? 0)) rest++;
     const moreAfter = rest < bytes.length || (!atEnd && nl !== -1);
@@ -251,9 +244,9 @@ export class JsonTextIndexer {
         if (!isWs(b) && this.trailing === undefined && !(this.byteAt + i === 0 && b === 0xef)) this.trailing = { line: this.lineAt, column: this.column, offset: this.charAt };
       } else if (b === 0x22) {
         this.inString = true;
-        this.open(at, chunk, i);
+        this.open(at);
       } else if (b === 0x5b || b === 0x7b) {
-        if (this.depth >= 1) this.open(at, chunk, i);
+        if (this.depth >= 1) this.open(at);
         this.depth++;
       } else if (b === 0x5d || b === 0x7d) {
         this.depth--;
@@ -263,7 +256,7 @@ export class JsonTextIndexer {
         }
       } else if (b === 0x2c && this.depth === 1) {
         from = this.close(chunk, from, i);
-      } else if (!isWs(b) && this.depth >= 1 && !(b === 0xef || b === 0xbb || b === 0xbf)) this.open(at, chunk, i);
+      } else if (!isWs(b) && this.depth >= 1 && !(b === 0xef || b === 0xbb || b === 0xbf)) this.open(at);
       if (this.element !== undefined && !isWs(b)) this.element.lastContent = this.byteAt + i + 1;
       if (b === 10) {
         this.lineAt++;
@@ -275,7 +268,7 @@ export class JsonTextIndexer {
     this.byteAt += chunk.length;
   }
 
-  private open(at: RowSpan, _chunk: Uint8Array, _i: number): void {
+  private open(at: RowSpan): void {
     if (this.element === undefined && this.depth === 1) this.element = { start: at, parts: [], lastContent: at.byteStart + 1 };
   }
 
@@ -295,13 +288,3 @@ export class JsonTextIndexer {
   }
 }
 
-/** Heuristic for binary content decoded as text: NUL bytes or many control / replacement characters. */
-function looksBinary(text: string): boolean {
-  let odd = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0) return true;
-    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) odd++;
-  }
-  return text.length > 0 && odd / text.length > 0.05;
-}

@@ -78,7 +78,8 @@ export function describeJsonError(text: string, start: number, end: number): { o
   return { offset: start + first.offset, length: Math.max(1, first.length), what: ERROR_TEXT[printParseErrorCode(first.error)] ?? 'invalid JSON' };
 }
 
-function isBlank(text: string, start: number, end: number): boolean {
+/** True when `text[start, end)` holds only whitespace (a BOM counts as whitespace). */
+export function isBlank(text: string, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = text.charCodeAt(i);
     if (c !== 32 && c !== 9 && c !== 13 && c !== 10 && c !== 0xfeff) return false;
@@ -95,8 +96,8 @@ function firstContent(text: string, from: number): number {
   return -1;
 }
 
-/** Heuristic for binary content decoded as text: NUL bytes or many control / replacement characters. */
-function looksBinary(text: string): boolean {
+/** Heuristic for binary content decoded as text: NUL bytes or many control / replacement characters in the head. */
+export function looksBinary(text: string): boolean {
   const n = Math.min(text.length, 8192);
   let odd = 0;
   for (let i = 0; i < n; i++) {
@@ -105,6 +106,16 @@ function looksBinary(text: string): boolean {
     if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) odd++;
   }
   return n > 0 && odd / n > 0.05;
+}
+
+/** True when `text` is one JSON value. */
+export function parsesAsJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tryParse(text: string, start: number, end: number): { ok: true; value: unknown } | { ok: false } {
