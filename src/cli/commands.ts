@@ -11,6 +11,8 @@ import type { SegmentationMode } from '../core/text/segmentSteps.js';
 import { SIDECAR_SUFFIX } from '../core/editor/scoreStore.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import { evalReport, formatEvalReport } from '../core/report/evalReport.js';
+import { compareRuns, parseRun } from '../core/metrics/compareRuns.js';
+import { formatCompareReport } from '../core/report/compareReport.js';
 import { modelsCommand } from './modelsCommand.js';
 import { createScorer, storeKeyOf } from './scorers.js';
 import { selectRows, type RowSlice } from '../core/dataset/slicing.js';
@@ -45,6 +47,7 @@ Usage:
   reward-lens score FILE --judge NAME (--endpoint URL [--judge-model ID] | --model DIR) [--rubric FILE]
                     [--max-tokens N] [--json]
   reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json]   (also --endpoint / --judge)
+  reward-lens compare RUN_A.jsonl RUN_B.jsonl [--json] [--top 20]   (two score --out files of one dataset)
   reward-lens models check DIR [--preset NAME]
   reward-lens models check --endpoint URL --preset NAME [--api-key-env VAR]
   reward-lens models judges
@@ -251,12 +254,14 @@ export async function runCommand(positionals: readonly string[], flags: Flags, i
       return score(args, flags, io);
     case 'eval':
       return evaluate(args, flags, io);
+    case 'compare':
+      return compare(args, flags, io);
     case 'models':
       return modelsCommand(args, flags, io);
     case 'export':
       return (await import('./exportCommand.js')).exportCommand(args, flags, io);
     default:
-      throw new UsageError(`unknown command "${command}". Commands: inspect, score, eval, models.`);
+      throw new UsageError(`unknown command "${command}". Commands: inspect, score, eval, compare, models, export.`);
   }
 }
 
@@ -430,4 +435,25 @@ async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promi
     await file.source.close();
   }
   return doc.problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
+/** `compare A B`: two `score --out` files side by side (see core/metrics/compareRuns.ts). */
+function compare(args: readonly string[], flags: Flags, io: CliIo): number {
+  const [pathA, pathB] = args;
+  if (args.length !== 2 || pathA === undefined || pathB === undefined) throw new UsageError(`compare takes two score --out files, RUN_A.jsonl RUN_B.jsonl (got ${args.length}).`);
+  const top = nonNegativeInt(flags, 'top') ?? 20;
+  const read = (path: string): string => {
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read "${path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    }
+  };
+  const a = parseRun(read(pathA), pathA);
+  const b = parseRun(read(pathB), pathB);
+  for (const p of [...a.problems, ...b.problems]) io.err(`${p}\n`);
+  const report = compareRuns(a.rows, b.rows, { top });
+  if (flags['json'] === true) io.out(`${JSON.stringify({ ...report, problems: [...a.problems, ...b.problems] })}\n`);
+  else io.out(`${formatCompareReport(pathA, pathB, report)}\n`);
+  return a.problems.length + b.problems.length > 0 ? 1 : 0;
 }
