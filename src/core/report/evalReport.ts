@@ -31,7 +31,7 @@ export interface EvalReport {
 
 /** ProcessBench's subset is the id's prefix (`gsm8k-0` → `gsm8k`); other ids give none. */
 function processBenchSubset(id: string): string | undefined {
-  const m = /^([a-z]+)-\d+$/i.exec(id);
+  const m = /^([a-z][a-z0-9]*?)-\d+$/i.exec(id);
   return m?.[1];
 }
 
