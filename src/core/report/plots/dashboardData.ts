@@ -7,9 +7,10 @@ import type { NeutralPolicy } from '../../metrics/agreement.js';
 import type { ScoredPreference, ScoredRecord, ScoredTrace } from '../../scoring/scoreRecords.js';
 import type { EvalReport } from '../evalReport.js';
 import { bestOfNCurve, bestOfNGroups, type BestOfNCurve } from './bestOfNCurve.js';
+import { disagreementQueue, type DisagreementQueue } from './disagreementQueue.js';
 import { firstErrorHeatmap, type FirstErrorHeatmap } from './firstErrorHeatmap.js';
 import { marginHistogram, type MarginHistogram } from './marginHistogram.js';
-import type { NotApplicable } from './notApplicable.js';
+import { notApplicable, type NotApplicable } from './notApplicable.js';
 import { reliabilityPlot, stepReliability, type ReliabilityPlot } from './reliabilityDiagram.js';
 import { rmBenchMatrix, type RmBenchMatrix } from './rmBenchMatrix.js';
 import { stepScoreHistogram, type StepScoreHistogram } from './stepScoreHistogram.js';
@@ -29,10 +30,12 @@ export interface DashboardSettings {
   readonly marginLimit?: number;
   /** How a `neutral` step label counts in the step reliability diagram (as in `stepAgreement`). */
   readonly neutral: NeutralPolicy;
+  /** Most entries of the disagreement queue (50 when absent). */
+  readonly disagreementLimit?: number;
 }
 
 /** The defaults. */
-export const DEFAULT_DASHBOARD: DashboardSettings = { stepHistogramBins: 20, reliabilityBins: 10, firstErrorCap: 15, marginBins: 20, neutral: 'exclude' };
+export const DEFAULT_DASHBOARD: DashboardSettings = { stepHistogramBins: 20, reliabilityBins: 10, firstErrorCap: 15, marginBins: 20, neutral: 'exclude', disagreementLimit: 50 };
 
 /** Every plot of the dashboard; each is its data or a {@link NotApplicable} with the reason. */
 export interface DashboardData {
@@ -50,12 +53,15 @@ export interface DashboardData {
   readonly rewardBench2: AccuracyBars | NotApplicable;
   readonly rmBench: RmBenchMatrix | NotApplicable;
   readonly margins: MarginHistogram | NotApplicable;
+  /** The most confident contradictions of the labels, judged at the report's threshold. */
+  readonly disagreements: DisagreementQueue | NotApplicable;
 }
 
 /**
  * The dashboard's data for a scored file and its eval report (`evalReport(doc, scored, …)` of the same
  * records). Metric figures (accuracies, F1, ECE of the trace level, RewardBench scores, RM-Bench matrices)
- * come from `report`; the distributions are binned from `scored`. Throws `RangeError` for bad bin settings.
+ * come from `report`; the distributions are binned from `scored`. The disagreement queue is judged at `report.threshold`.
+ * Throws `RangeError` for bad bin settings or a disagreement limit that is not an integer ≥ 0.
  */
 export function dashboardData(report: EvalReport, scored: readonly ScoredRecord[], settings: DashboardSettings = DEFAULT_DASHBOARD): DashboardData {
   const traces = scored.filter((s): s is ScoredTrace => s.kind === 'trace');
@@ -73,5 +79,11 @@ export function dashboardData(report: EvalReport, scored: readonly ScoredRecord[
     rewardBench2: rewardBench2Bars(m.rewardbench2),
     rmBench: rmBenchMatrix(m.rm_bench),
     margins: marginHistogram(prefs, { bins: settings.marginBins, ...(settings.marginLimit !== undefined ? { limit: settings.marginLimit } : {}) }),
+    disagreements: disagreementsOrReason(disagreementQueue(scored, { threshold: report.threshold }, settings.disagreementLimit ?? 50)),
   };
+}
+
+function disagreementsOrReason(q: DisagreementQueue): DisagreementQueue | NotApplicable {
+  if (q.considered > 0) return q;
+  return notApplicable(`No record has both a label and a model verdict on it (${q.unlabeled} unlabelled, ${q.unscored} unscored).`);
 }
