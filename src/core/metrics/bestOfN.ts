@@ -1,3 +1,7 @@
+import type { Trace } from '../dataset/types.js';
+import { groupTracesByPrompt } from '../formats/groupTraces.js';
+import type { ScoredTrace } from '../scoring/scoreRecords.js';
+
 /**
  * Best-of-N selection accuracy: for each group of N responses to one prompt, pick the one the reward model
  * scores highest; the pick is right when that response is a correct one.
@@ -115,4 +119,23 @@ export function bestOfNMetrics(groups: readonly CandidateGroup[]): BestOfNMetric
     bySubset: [...subsets].map(([subset, t]) => ({ subset, ...summarise(t) })),
     skipped,
   };
+}
+
+/**
+ * The candidate groups the best-of-N metric is computed over (the eval report's and the dashboard's curve): traces grouped by identical prompt, in
+ * input order, keeping the traces with both a score and a `correct` label; groups of fewer than two such
+ * traces are dropped.
+ */
+export function bestOfNGroups(traces: readonly ScoredTrace[]): CandidateGroup[] {
+  const byRecord = new Map<Trace, ScoredTrace>(traces.map((t) => [t.record, t]));
+  const groups: CandidateGroup[] = [];
+  for (const g of groupTracesByPrompt(traces.map((t) => t.record))) {
+    if (g.traces.length < 2) continue;
+    const candidates = g.traces.flatMap((tr) => {
+      const s = byRecord.get(tr)?.score;
+      return s !== undefined && tr.correct !== undefined ? [{ score: s, correct: tr.correct }] : [];
+    });
+    if (candidates.length >= 2) groups.push({ candidates });
+  }
+  return groups;
 }

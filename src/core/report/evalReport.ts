@@ -1,7 +1,6 @@
-import type { ParsedDocument, Trace } from '../dataset/types.js';
-import { groupTracesByPrompt } from '../formats/groupTraces.js';
+import type { ParsedDocument } from '../dataset/types.js';
 import { stepAgreement, type AgreementMetrics, type StepVerdict } from '../metrics/agreement.js';
-import { bestOfNMetrics, type BestOfNMetrics, type CandidateGroup } from '../metrics/bestOfN.js';
+import { bestOfNGroups, bestOfNMetrics, type BestOfNMetrics } from '../metrics/bestOfN.js';
 import { reliabilityBins, type Reliability } from '../metrics/calibration.js';
 import { pairwiseMetrics, type PairScore, type PairwiseMetrics } from '../metrics/pairwise.js';
 import { processBenchMetrics, type ProcessBenchItem, type ProcessBenchMetrics } from '../metrics/processBench.js';
@@ -57,16 +56,7 @@ function traceMetrics(traces: readonly ScoredTrace[], settings: ScoringSettings)
   }
   if (verdicts.some((v) => v.label !== 'unknown')) out.step_agreement = stepAgreement(verdicts);
 
-  const byRecord = new Map<Trace, ScoredTrace>(traces.map((t) => [t.record, t]));
-  const groups: CandidateGroup[] = [];
-  for (const g of groupTracesByPrompt(traces.map((t) => t.record))) {
-    if (g.traces.length < 2) continue;
-    const candidates = g.traces.flatMap((tr) => {
-      const s = byRecord.get(tr)?.score;
-      return s !== undefined && tr.correct !== undefined ? [{ score: s, correct: tr.correct }] : [];
-    });
-    if (candidates.length >= 2) groups.push({ candidates });
-  }
+  const groups = bestOfNGroups(traces);
   if (groups.length > 0) out.best_of_n = bestOfNMetrics(groups);
 
   const points = traces.flatMap((t) => (t.score !== undefined && t.record.correct !== undefined && t.score >= 0 && t.score <= 1 ? [{ score: t.score, correct: t.record.correct }] : []));

@@ -3,10 +3,7 @@
  * The per-group credit is `metrics/bestOfN.ts`'s {@link selectionCredit} (ties share the credit), so the point
  * at the full group size matches the report's `best_of_n` accuracy when every group has that size.
  */
-import type { Trace } from '../../dataset/types.js';
-import { groupTracesByPrompt } from '../../formats/groupTraces.js';
 import { selectionCredit, type CandidateGroup } from '../../metrics/bestOfN.js';
-import type { ScoredTrace } from '../../scoring/scoreRecords.js';
 import { notApplicable, type NotApplicable } from './notApplicable.js';
 
 /** One point of the curve. */
@@ -29,25 +26,6 @@ export interface BestOfNCurve {
   readonly groups: number;
   /** Groups left out: no sample, or a sample whose score is not finite. */
   readonly skipped: number;
-}
-
-/**
- * The candidate groups `evalReport` builds its best-of-N metric from: traces grouped by identical prompt, in
- * input order, keeping the traces with both a score and a `correct` label; groups of fewer than two such
- * traces are dropped.
- */
-export function bestOfNGroups(traces: readonly ScoredTrace[]): CandidateGroup[] {
-  const byRecord = new Map<Trace, ScoredTrace>(traces.map((t) => [t.record, t]));
-  const groups: CandidateGroup[] = [];
-  for (const g of groupTracesByPrompt(traces.map((t) => t.record))) {
-    if (g.traces.length < 2) continue;
-    const candidates = g.traces.flatMap((tr) => {
-      const s = byRecord.get(tr)?.score;
-      return s !== undefined && tr.correct !== undefined ? [{ score: s, correct: tr.correct }] : [];
-    });
-    if (candidates.length >= 2) groups.push({ candidates });
-  }
-  return groups;
 }
 
 /** The N the curve is drawn at: every N up to 16, then powers of two, then `maxN` itself. Never more than ~60. */

@@ -6,7 +6,8 @@
 import type { NeutralPolicy } from '../../metrics/agreement.js';
 import type { ScoredPreference, ScoredRecord, ScoredTrace } from '../../scoring/scoreRecords.js';
 import type { EvalReport } from '../evalReport.js';
-import { bestOfNCurve, bestOfNGroups, type BestOfNCurve } from './bestOfNCurve.js';
+import { bestOfNGroups } from '../../metrics/bestOfN.js';
+import { bestOfNCurve, type BestOfNCurve } from './bestOfNCurve.js';
 import { disagreementQueue, type DisagreementQueue } from './disagreementQueue.js';
 import { firstErrorHeatmap, type FirstErrorHeatmap } from './firstErrorHeatmap.js';
 import { marginHistogram, type MarginHistogram } from './marginHistogram.js';

@@ -2,7 +2,8 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { bestOfNMetrics, type CandidateGroup } from '../../../../../src/core/metrics/bestOfN.js';
 import { evalReport } from '../../../../../src/core/report/evalReport.js';
-import { bestOfNCurve, bestOfNGroups, curveSizes } from '../../../../../src/core/report/plots/bestOfNCurve.js';
+import { bestOfNGroups } from '../../../../../src/core/metrics/bestOfN.js';
+import { bestOfNCurve, curveSizes } from '../../../../../src/core/report/plots/bestOfNCurve.js';
 import { DEFAULT_SCORING } from '../../../../../src/core/scoring/scoreRecords.js';
 import { scoredTrace } from './builders.js';
 

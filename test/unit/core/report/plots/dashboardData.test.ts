@@ -1,3 +1,4 @@
+import { seededRandom } from '../../../../../src/core/dataset/slicing.js';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { StepLabel } from '../../../../../src/core/dataset/types.js';
@@ -10,16 +11,7 @@ const build = (format: string, scored: readonly ScoredRecord[]): DashboardData =
   dashboardData(evalReport({ format, records: [], problems: [] }, scored, DEFAULT_SCORING, 'test-model'), scored);
 
 /** Deterministic PRNG (mulberry32) in [0, 1). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 describe('dashboardData', () => {
   it('fills the trace plots for a trace file and marks the preference plots not applicable', () => {
