@@ -182,10 +182,15 @@ describe('the readable view of a record in a real VS Code', { timeout: 300_000 }
   });
 
   test('the CodeLens of the data file offers Read; the view\'s Tree reveals steps in the view', async () => {
-    const lenses = await session.page.locator('.editor-group-container').first().locator('.contentWidgets .codelens-decoration a').allInnerTexts();
-    assert.ok(lenses.some((t) => t.trim() === 'Read'), JSON.stringify(lenses));
-    const viewLenses = await session.page.locator('.editor-group-container').last().locator('.contentWidgets .codelens-decoration a').allInnerTexts();
-    assert.ok(viewLenses.some((t) => t.trim() === 'Tree') && !viewLenses.some((t) => t.trim() === 'Read'), JSON.stringify(viewLenses));
+    // CodeLens are re-requested after the rescoring above and render a moment later: wait for them, then check.
+    const lensTexts = async (group: 'first' | 'last'): Promise<string[]> =>
+      (await session.page.locator('.editor-group-container')[group]().locator('.contentWidgets .codelens-decoration a').allInnerTexts()).map((t) => t.trim());
+    await waitUntil(async () => (await lensTexts('first')).includes('Read'), 15_000, 'the data file\'s Read lens').catch(() => undefined);
+    const lenses = await lensTexts('first');
+    assert.ok(lenses.includes('Read'), JSON.stringify(lenses));
+    await waitUntil(async () => (await lensTexts('last')).includes('Tree'), 15_000, 'the view\'s Tree lens').catch(() => undefined);
+    const viewLenses = await lensTexts('last');
+    assert.ok(viewLenses.includes('Tree') && !viewLenses.includes('Read'), JSON.stringify(viewLenses));
     await session.page.locator('.editor-group-container').last().locator('.contentWidgets .codelens-decoration a', { hasText: /^Tree$/ }).click();
     const step2 = webview(session).locator('svg g.node[aria-label^="Step 2,"]').first();
     await step2.waitFor({ timeout: 60_000 });
