@@ -29,8 +29,8 @@ export interface ParsedRun {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumberOrNull = (v: unknown): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v));
 
-/** Why a parsed line is not a scored record, or its row. */
-function rowOf(v: unknown): RunRow | string {
+/** A `score --out` line's object (as `scoreRecordJson` makes it, plus `file`) as a row, or why it is not one. */
+export function runRowOf(v: unknown): RunRow | string {
   if (!isObject(v)) return 'not a JSON object';
   const { file, id, kind } = v;
   if (typeof file !== 'string') return 'no "file" string (is this a `reward-lens score --out` file?)';
@@ -67,7 +67,7 @@ export function parseRun(text: string, name: string): ParsedRun {
       problems.push(`${name}:${i + 1}: not valid JSON (${(err as Error).message})`);
       return;
     }
-    const row = rowOf(parsed);
+    const row = runRowOf(parsed);
     if (typeof row === 'string') problems.push(`${name}:${i + 1}: ${row}`);
     else rows.push(row);
   });
@@ -312,8 +312,16 @@ function index(rows: readonly RunRow[], keyOf: (r: RunRow) => string): { byKey: 
   return { byKey, duplicate };
 }
 
-/** Compares two runs' rows (from {@link parseRun}); see the module comment. */
-export function compareRuns(a: readonly RunRow[], b: readonly RunRow[], options: CompareOptions = {}): CompareReport {
+/** Two runs' rows paired by key, with what could not be paired. */
+export interface PairedRuns {
+  readonly paired_by: 'file+id' | 'id';
+  /** Compared records: in both runs, scored in both, of the same kind; in run A's order. */
+  readonly pairs: readonly (readonly [RunRow, RunRow])[];
+  readonly left_out: LeftOut;
+}
+
+/** Pairs two runs' rows (see the module comment); the rest is counted in `left_out`. */
+export function pairRuns(a: readonly RunRow[], b: readonly RunRow[]): PairedRuns {
   const filesB = new Set(b.map((r) => r.file));
   const pairedBy = a.length === 0 || b.length === 0 || a.some((r) => filesB.has(r.file)) ? 'file+id' : 'id';
   const keyOf = pairedBy === 'id' ? (r: RunRow): string => r.id : (r: RunRow): string => `${r.file}\u0000${r.id}`;
@@ -337,7 +345,21 @@ export function compareRuns(a: readonly RunRow[], b: readonly RunRow[], options:
     } else pairs.push([ra, rb]);
   }
   const onlyInB = [...ib.byKey.keys()].filter((k) => !ia.byKey.has(k)).length;
+  return {
+    paired_by: pairedBy,
+    pairs,
+    left_out: { only_in_a: onlyInA, only_in_b: onlyInB, unscored_a: unscoredA, unscored_b: unscoredB, different_kind: differentKind, duplicate: ia.duplicate + ib.duplicate },
+  };
+}
 
+/** Compares two runs' rows (from {@link parseRun}); see the module comment. */
+export function compareRuns(a: readonly RunRow[], b: readonly RunRow[], options: CompareOptions = {}): CompareReport {
+  return comparePaired(pairRuns(a, b), options);
+}
+
+/** {@link compareRuns} over rows already paired by {@link pairRuns}. */
+export function comparePaired(paired: PairedRuns, options: CompareOptions = {}): CompareReport {
+  const { pairs } = paired;
   const tracePairs = pairs.filter(([ra]) => ra.kind === 'trace');
   const xs = pairs.map(([ra]) => ra.value as number);
   const ys = pairs.map(([, rb]) => rb.value as number);
@@ -357,8 +379,8 @@ export function compareRuns(a: readonly RunRow[], b: readonly RunRow[], options:
     .slice(0, options.top ?? 20);
   return {
     records: pairs.length,
-    paired_by: pairedBy,
-    left_out: { only_in_a: onlyInA, only_in_b: onlyInB, unscored_a: unscoredA, unscored_b: unscoredB, different_kind: differentKind, duplicate: ia.duplicate + ib.duplicate },
+    paired_by: paired.paired_by,
+    left_out: paired.left_out,
     first_error_agreement: tracePairs.length === 0 ? null : tracePairs.filter(([ra, rb]) => ra.firstError === rb.firstError).length / tracePairs.length,
     spearman: spearman(xs, ys),
     kendall: kendallTauB(xs, ys),
