@@ -8,6 +8,7 @@ import { DocumentIndex } from './vscode/documentIndex.js';
 import { StepHoverProvider } from './vscode/hovers.js';
 import { registerJudgeReasoning } from './vscode/judgeReasoning.js';
 import { createLog } from './vscode/log.js';
+import { registerDashboard } from './vscode/dashboardPanel.js';
 import { DatasetExplorerProvider } from './vscode/datasetExplorer.js';
 import { READABLE_SCHEME } from './vscode/readableUri.js';
 import { ReadableDocuments } from './vscode/readableDocuments.js';
@@ -53,6 +54,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerCommands({ index, scores, decorator, records, log, settings: current, secrets: context.secrets }),
     registerJudgeReasoning(index, scores),
     registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
+    registerDashboard({ extensionUri: context.extensionUri, storageDir: storage, scores, index, readable, settings: current, log }),
     registerStatusBar(scores, current),
     registerTestHooks(decorator),
     watchSettings((next) => {

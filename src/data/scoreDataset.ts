@@ -4,7 +4,7 @@ import { runsOf } from '../core/dataset/slicing.js';
 import type { DatasetRecord, Problem } from '../core/dataset/types.js';
 import { loggedResults, readScoreLog, scoreLogLines, type ScoreLog } from '../core/editor/scoreLog.js';
 import { assembleScored, scoreRecords, type ScoredRecord, type ScoringSettings } from '../core/scoring/scoreRecords.js';
-import type { Scorer } from '../core/scoring/scorer.js';
+import type { ScoreResult, Scorer } from '../core/scoring/scorer.js';
 import type { DatasetSource } from './datasetSource.js';
 
 /** Rows read and scored per step: a killed run loses at most this many rows' work. */
@@ -33,6 +33,11 @@ export interface DatasetRunOptions {
   /** The append-only score log; absent = nothing persisted. */
   readonly logPath?: string;
   readonly signal?: AbortSignal;
+  /**
+   * Results the caller already holds for a record (the editor's sidecar: records scored in the text editor), used
+   * like logged ones; consulted after the log. Not written to the log (they are kept where they came from).
+   */
+  readonly known?: (record: DatasetRecord) => readonly ScoreResult[] | undefined;
   /** Each batch of rows as it is scored (and logged), in position order. */
   readonly onRows?: (rows: readonly ScoredRow[]) => void;
   readonly onProgress?: (p: DatasetProgress) => void;
@@ -71,7 +76,7 @@ export async function scoreDataset(source: DatasetSource, positions: readonly nu
       const slots: (ScoredRecord | undefined)[] = [];
       let reused = row.records.length > 0;
       row.records.forEach((record) => {
-        const prior = log !== undefined ? loggedResults(log, opts.modelId, record) : undefined;
+        const prior = (log !== undefined ? loggedResults(log, opts.modelId, record) : undefined) ?? opts.known?.(record);
         if (prior !== undefined) slots.push(assembleScored(record, prior, settings));
         else {
           reused = false;

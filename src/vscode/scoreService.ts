@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { DatasetSource } from '../data/datasetSource.js';
 import { scoreDataset, type DatasetProgress, type ScoredRow } from '../data/scoreDataset.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
-import { ScoreStore, type RecordScores } from '../core/editor/scoreStore.js';
+import { sidecarRuns, type RunScores, type SidecarRun } from '../core/editor/comparedRuns.js';
+import { ScoreStore, type RecordScores, type SidecarData } from '../core/editor/scoreStore.js';
 import { scoreRecords, type ScoredRecord } from '../core/scoring/scoreRecords.js';
 import type { Scorer } from '../core/scoring/scorer.js';
 import { modelDisplayName } from '../core/hover/formatStepHover.js';
@@ -22,6 +23,15 @@ export interface ScoringStatus {
   readonly running?: { readonly done: number; readonly total: number; readonly perSecond: number; readonly tokensPerSecond?: number };
 }
 
+/** A run to compare a data file's scores with ("Compare With…"): another model in its sidecar, or a `score --out` file. */
+export type CompareSource = { readonly kind: 'model'; readonly modelId: string } | { readonly kind: 'file'; readonly name: string; readonly scores: RunScores };
+
+/** A data file's comparison; a sidecar model's store is built over the file's current sidecar data, on demand. */
+interface Comparison {
+  readonly source: CompareSource;
+  model?: { readonly over: SidecarData; readonly store: ScoreStore } | undefined;
+}
+
 /**
  * Owns the scorer (opened lazily on first use, reopened when settings change), the per-file score stores loaded from
  * sidecars, and scoring runs. Every completed record is stored and persisted, so a cancelled run keeps its work.
@@ -29,6 +39,8 @@ export interface ScoringStatus {
 export class ScoreService implements vscode.Disposable {
   private scorer: Promise<Scorer> | undefined;
   private readonly stores = new Map<string, ScoreStore>();
+  /** Per data file ({@link homeOf}): the run its scores are compared with; kept for the session only. */
+  private readonly comparisons = new Map<string, Comparison>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly statusChanged = new vscode.EventEmitter<ScoringStatus>();
   private lastDevice = '';
@@ -175,6 +187,47 @@ export class ScoreService implements vscode.Disposable {
     return this.store(uri).lookup(record);
   }
 
+  /**
+   * The other models with results for a document's data file (not the current model), with how many records each
+   * scored. Their results are read from the sidecar again first: the CLI or another window may have added some since
+   * it was loaded (the current model's results in memory are kept as they are).
+   */
+  otherRuns(uri: vscode.Uri): SidecarRun[] {
+    const home = this.homeOf(uri);
+    const data = this.store(home).data;
+    const disk = this.sidecars.load(home, this.settings.sidecarLocation);
+    for (const [id, table] of Object.entries(disk.models)) if (id !== this.modelId) data.models[id] = table;
+    const c = this.comparisons.get(home.toString());
+    if (c) c.model = undefined;
+    return sidecarRuns(data, this.modelId);
+  }
+
+  /** Shows a document's data file's scores beside another run's (B) until {@link stopComparing}. */
+  compareWith(uri: vscode.Uri, source: CompareSource): void {
+    const home = this.homeOf(uri);
+    this.comparisons.set(home.toString(), { source });
+    this.changed.fire(home);
+  }
+
+  /** Stops comparing a document's data file; false when it was not being compared. */
+  stopComparing(uri: vscode.Uri): boolean {
+    const home = this.homeOf(uri);
+    const had = this.comparisons.delete(home.toString());
+    if (had) this.changed.fire(home);
+    return had;
+  }
+
+  /** The run a document's data file is compared with (its name and scores), or undefined when it is not. */
+  comparison(uri: vscode.Uri): { readonly name: string; readonly scores: RunScores } | undefined {
+    const c = this.comparisons.get(this.homeOf(uri).toString());
+    if (c === undefined) return undefined;
+    if (c.source.kind === 'file') return { name: c.source.name, scores: c.source.scores };
+    // Stores are rebuilt when the settings change: follow the file's current sidecar data.
+    const data = this.store(uri).data;
+    if (c.model?.over !== data) c.model = { over: data, store: new ScoreStore(data, c.source.modelId) };
+    return { name: modelDisplayName(c.source.modelId), scores: c.model.store };
+  }
+
   /** Forgets a document's scores for the current model and persists that. */
   clear(uri: vscode.Uri): void {
     const home = this.homeOf(uri);
@@ -280,6 +333,8 @@ export class ScoreService implements vscode.Disposable {
       await scoreDataset(source, positions, scorer, { threshold: this.settings.threshold, aggregation: this.settings.aggregation, batchSize: this.settings.endpoint !== undefined || this.settings.judge !== undefined ? this.settings.concurrency : 8 }, {
         modelId: this.modelId,
         ...(logPath !== undefined ? { logPath } : {}),
+        // Records scored in the text editor (the sidecar) are not scored again.
+        known: (record) => store.current(record),
         signal: hooks.signal,
         onRows: (rows) => {
           for (const row of rows) for (const s of row.scored) store.put(s.record, s.results);

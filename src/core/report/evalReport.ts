@@ -95,8 +95,8 @@ function preferenceMetrics(prefs: readonly ScoredPreference[], format: string): 
   return out;
 }
 
-/** Computes every metric that applies to a scored file (pure: the caller did the scoring). */
-export function evalReport(doc: ParsedDocument, scored: readonly ScoredRecord[], settings: ScoringSettings, model: string): EvalReport {
+/** Computes every metric that applies to a scored file (pure: the caller did the scoring); of `doc` only the format is read. */
+export function evalReport(doc: Pick<ParsedDocument, 'format'>, scored: readonly ScoredRecord[], settings: ScoringSettings, model: string): EvalReport {
   const traces = scored.filter((s): s is ScoredTrace => s.kind === 'trace');
   const prefs = scored.filter((s): s is ScoredPreference => s.kind === 'preference');
   return {
