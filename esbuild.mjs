@@ -1,4 +1,4 @@
-// Builds the extension host bundle, the webview bundle, the CLI and the benchmark.
+// Builds the extension host bundle, the webview bundles, the CLI (and its workers and HTML report renderer) and the benchmark.
 //   node esbuild.mjs [--production] [--watch] [--outdir DIR]
 // --production minifies and writes no source maps; --outdir writes the bundles to DIR instead of dist/
 // (scripts/packageExtension.ts builds each VSIX's bundles into its staging folder this way).
@@ -46,9 +46,14 @@ const contexts = await Promise.all([
   esbuild.context({ ...node, entryPoints: ['src/model/generatorWorker.ts'], outfile: `${outdir}/generatorWorker.js` }),
   // The dataset offset-index worker (src/data/textSource.ts starts dist/indexWorker.js).
   esbuild.context({ ...node, entryPoints: ['src/data/indexWorker.ts'], outfile: `${outdir}/indexWorker.js` }),
+  // The standalone dashboard page of `eval --html` / `compare --html` (src/cli/htmlReport.ts requires dist/htmlReport.js
+  // beside cli.js): linkedom + Observable Plot, with media/dashboard.css inlined as text.
+  esbuild.context({ ...node, entryPoints: ['webview/dashboard/standalonePage.ts'], outfile: `${outdir}/htmlReport.js`, loader: { '.css': 'text' } }),
   esbuild.context({ ...browser, entryPoints: ['webview/main.ts'], outfile: `${outdir}/webview.js` }),
   // The Dataset Explorer's table: its own page and bundle (src/vscode/datasetExplorer.ts).
   esbuild.context({ ...browser, entryPoints: ['webview/explorer/main.ts'], outfile: `${outdir}/explorer.js` }),
+  // The Evaluate Dataset dashboard: its own page and bundle (src/vscode/dashboardPanel.ts).
+  esbuild.context({ ...browser, entryPoints: ['webview/dashboard/main.ts'], outfile: `${outdir}/dashboard.js` }),
 ]);
 
 if (watch) {

@@ -1,3 +1,4 @@
+import { benchDashboard } from './dashboard.js';
 import { benchDataset } from './dataset.js';
 import { benchEditor } from './editor.js';
 import { benchGeneration } from './generation.js';
@@ -35,6 +36,10 @@ async function main(): Promise<void> {
   if (want('remote')) {
     if (!json) process.stderr.write('remote: a loopback server with 50 ms latency...\n');
     result['remote'] = await benchRemote();
+  }
+  if (want('dashboard')) {
+    if (!json) process.stderr.write('dashboard: generating 100k scored records...\n');
+    result['dashboard'] = benchDashboard();
   }
   if (want('dataset')) {
     const datasetMb = Number(process.env['REWARD_LENS_BENCH_DATASET_MB'] ?? 1024);

@@ -1,5 +1,5 @@
 // Stages the CLI as its own npm package, `reward-lens` (`npx reward-lens …`), in dist/cli-package/: the CLI and
-// its two worker bundles (minified, no source maps), the Python exporter `reward-lens export` runs, a short
+// the bundles it loads from its own folder (CLI_BUNDLES; minified, no source maps), the Python exporter `reward-lens export` runs, a short
 // README, the LICENSE and a package.json whose only dependency is onnxruntime-node (native, never bundled).
 // Then `npm pack --dry-run --json` lists what would be published, and the list is checked.
 // Usage: npm run package:cli   (node --import tsx scripts/packageCli.ts [--out DIR])
@@ -12,8 +12,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 
-/** The bundles the package ships: the CLI (the `bin`) and the worker threads it starts from its own folder. */
-export const CLI_BUNDLES = ['cli.js', 'modelWorker.js', 'generatorWorker.js', 'indexWorker.js'] as const;
+/** The bundles the package ships: the CLI (the `bin`), the worker threads it starts and the `--html` page renderer it loads from its own folder. */
+export const CLI_BUNDLES = ['cli.js', 'modelWorker.js', 'generatorWorker.js', 'indexWorker.js', 'htmlReport.js'] as const;
 
 /** The staged package.json. */
 export interface CliManifest {
@@ -87,7 +87,7 @@ export async function stageCliPackage(outDir: string, root: string = REPO_ROOT):
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   // The one build config: esbuild.mjs's production build (minified, no source maps) into a scratch folder, of which
-  // the CLI and its two worker bundles are kept. src/model/workerThread.ts starts `<name>.js` next to cli.js.
+  // CLI_BUNDLES are kept. src/model/workerThread.ts starts `<name>.js` next to cli.js; src/cli/htmlReport.ts loads htmlReport.js.
   const scratch = mkdtempSync(join(tmpdir(), 'reward-lens-cli-build-'));
   try {
     const built = spawnSync(process.execPath, ['esbuild.mjs', '--production', '--outdir', scratch], { cwd: root, encoding: 'utf8' });

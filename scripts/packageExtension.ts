@@ -34,7 +34,7 @@ export type VsixTarget = (typeof VSIX_TARGETS)[number];
 export const VSIX_BUDGET_BYTES = 30_000_000;
 
 /** The bundles the extension loads (`main`, the webview script and the two worker threads); not cli.js or bench.js. */
-export const EXTENSION_BUNDLES = ['extension.js', 'webview.js', 'explorer.js', 'modelWorker.js', 'generatorWorker.js', 'indexWorker.js'] as const;
+export const EXTENSION_BUNDLES = ['extension.js', 'webview.js', 'explorer.js', 'dashboard.js', 'modelWorker.js', 'generatorWorker.js', 'indexWorker.js'] as const;
 
 /**
  * The packages the bundles load at run time (esbuild leaves onnxruntime-node external, and it requires

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands.js';
+import { registerCompareCommands } from './vscode/compareCommands.js';
 import { RecordCodeLensProvider } from './vscode/codeLens.js';
 import { readSettings, watchSettings, type Settings } from './vscode/config.js';
 import { Decorator } from './vscode/decorations.js';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerHoverProvider(SELECTOR, new StepHoverProvider(index, scores, current)),
     vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),
     registerCommands({ index, scores, decorator, records, log, settings: current, secrets: context.secrets }),
+    registerCompareCommands({ index, scores, log }),
     registerJudgeReasoning(index, scores),
     registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
     registerDashboard({ extensionUri: context.extensionUri, storageDir: storage, scores, index, readable, settings: current, log }),

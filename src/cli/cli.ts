@@ -42,6 +42,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         sample: { type: 'string' },
         seed: { type: 'string' },
         top: { type: 'string' },
+        html: { type: 'string' },
         sidecar: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', default: false },

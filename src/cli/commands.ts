@@ -11,7 +11,10 @@ import type { SegmentationMode } from '../core/text/segmentSteps.js';
 import { SIDECAR_SUFFIX } from '../core/editor/scoreStore.js';
 import { writeFileAtomic } from '../scorers/atomicWrite.js';
 import { evalReport, formatEvalReport } from '../core/report/evalReport.js';
-import { compareRuns, parseRun } from '../core/metrics/compareRuns.js';
+import { parseRun } from '../core/metrics/compareRuns.js';
+import { compareView, dashboardView } from '../core/report/dashboardView.js';
+import type { DashboardView } from '../protocol/dashboardMessages.js';
+import { loadHtmlReport, type HtmlReportModule } from './htmlReport.js';
 import { formatCompareReport } from '../core/report/compareReport.js';
 import { modelsCommand } from './modelsCommand.js';
 import { createScorer, storeKeyOf } from './scorers.js';
@@ -46,8 +49,9 @@ Usage:
   reward-lens score FILE --endpoint URL --preset NAME [--api-key-env VAR] [--concurrency N] [--tokenizer DIR] [--json]
   reward-lens score FILE --judge NAME (--endpoint URL [--judge-model ID] | --model DIR) [--rubric FILE]
                     [--max-tokens N] [--json]
-  reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json]   (also --endpoint / --judge)
-  reward-lens compare RUN_A.jsonl RUN_B.jsonl [--json] [--top 20]   (two score --out files of one dataset)
+  reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json] [--html REPORT.html]   (also --endpoint / --judge)
+  reward-lens compare RUN_A.jsonl RUN_B.jsonl [--json] [--top 20] [--html REPORT.html]
+                    (two score --out files of one dataset)
   reward-lens models check DIR [--preset NAME]
   reward-lens models check --endpoint URL --preset NAME [--api-key-env VAR]
   reward-lens models judges
@@ -57,6 +61,7 @@ Usage:
 Files: .jsonl, .jsonl.gz, .json, .parquet and Inspect .eval logs, of any size (rows are read as they are needed).
 Rows:  --offset N (skip N rows)  --limit N (at most N rows)  --sample N --seed S (N rows at random, reproducibly)
        on inspect, score and eval.
+HTML:  --html REPORT.html (eval, compare) also writes the dashboard as one self-contained page, to open offline.
 Judges: thinkprm, processbench-critic, pairwise, arena-hard, rm-r1, prometheus, rubric (see: reward-lens models judges).
 Parsing options:  --segment auto|lists|step-markers|paragraphs|lines   --prm800k-zero neutral|good|bad
 Exit codes: 0 ok, 1 some records had problems (the rest were processed), 2 usage error or unreadable file.
@@ -414,8 +419,37 @@ function formatEta(seconds: number): string {
   return `${s}s`;
 }
 
+/** Where `--html FILE` writes its page, and the renderer; checked and loaded before any work is done. */
+interface HtmlTarget {
+  readonly path: string;
+  readonly renderer: HtmlReportModule;
+}
+
+/** `--html FILE`: undefined without the flag; a usage error for an empty name, an input file, or no renderer. */
+function htmlTargetOf(flags: Flags, inputs: readonly string[]): HtmlTarget | undefined {
+  if (flags['html'] === undefined) return undefined;
+  const path = str(flags, 'html');
+  if (path === undefined || path.trim() === '') throw new UsageError('--html needs the name of the page to write, e.g. --html report.html.');
+  if (inputs.some((f) => resolve(f) === resolve(path))) throw new UsageError('--html names an input file; Reward Lens never writes over your data.');
+  const renderer = loadHtmlReport();
+  if ('missing' in renderer) throw new UsageError(renderer.missing);
+  return { path, renderer };
+}
+
+/** Renders `view` into the `--html` page, written atomically. */
+function writeHtml(target: HtmlTarget, view: DashboardView, io: CliIo): void {
+  const html = target.renderer.renderHtmlReport(view);
+  try {
+    writeFileAtomic(target.path, html);
+  } catch (err) {
+    throw new UsageError(`cannot write "${target.path}": ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+  }
+  io.err(`wrote the dashboard to ${target.path}\n`);
+}
+
 async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promise<number> {
   const path = oneFile(args, 'eval');
+  const html = htmlTargetOf(flags, [path]);
   const file = await openFile(path, parseOptionsOf(flags), sliceOf(flags));
   const settings = scoringOf(flags);
   let doc: ParsedDocument;
@@ -431,6 +465,7 @@ async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promi
     }
     const report = evalReport(doc, scored, settings, scorer.id);
     io.out(flags['json'] === true ? `${JSON.stringify(report)}\n` : `${formatEvalReport(path, report)}\n`);
+    if (html !== undefined) writeHtml(html, dashboardView({ file: basename(path), format: doc.format, model: scorer.id, records: doc.records.length, scored }, settings), io);
   } finally {
     await file.source.close();
   }
@@ -442,6 +477,7 @@ function compare(args: readonly string[], flags: Flags, io: CliIo): number {
   const [pathA, pathB] = args;
   if (args.length !== 2 || pathA === undefined || pathB === undefined) throw new UsageError(`compare takes two score --out files, RUN_A.jsonl RUN_B.jsonl (got ${args.length}).`);
   const top = nonNegativeInt(flags, 'top') ?? 20;
+  const html = htmlTargetOf(flags, [pathA, pathB]);
   const read = (path: string): string => {
     try {
       return readFileSync(path, 'utf8');
@@ -452,8 +488,12 @@ function compare(args: readonly string[], flags: Flags, io: CliIo): number {
   const a = parseRun(read(pathA), pathA);
   const b = parseRun(read(pathB), pathB);
   for (const p of [...a.problems, ...b.problems]) io.err(`${p}\n`);
-  const report = compareRuns(a.rows, b.rows, { top });
+  // File names, or the paths as given when the names are the same (runs/a/out.jsonl, runs/b/out.jsonl).
+  const [nameA, nameB] = basename(pathA) === basename(pathB) ? [pathA, pathB] : [basename(pathA), basename(pathB)];
+  const compared = compareView(nameA, nameB, a.rows, b.rows, { top });
+  const report = compared.report;
   if (flags['json'] === true) io.out(`${JSON.stringify({ ...report, problems: [...a.problems, ...b.problems] })}\n`);
   else io.out(`${formatCompareReport(pathA, pathB, report)}\n`);
+  if (html !== undefined) writeHtml(html, { file: `${nameA} vs ${nameB}`, coverage: { records: report.records, scored: report.records }, compare: compared }, io);
   return a.problems.length + b.problems.length > 0 ? 1 : 0;
 }

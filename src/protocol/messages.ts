@@ -38,6 +38,16 @@ export interface TraceTreeView {
   readonly scoring: ViewScoring;
 }
 
+/** "Compare With…": the run the current model's scores (A, `ViewScoring.model`) are compared with (B). */
+export interface ComparedRunView {
+  /** The compared run as people name it (a model's display name, or a `score --out` file's name). */
+  readonly name: string;
+  /** Each response's score by that run, in response order; null when it has none. */
+  readonly scores: readonly (number | null)[];
+  /** True when that run scored an older text of the record. */
+  readonly stale: boolean;
+}
+
 /** The Judgment Diff of one preference record. */
 export interface JudgmentDiffView {
   readonly kind: 'judgmentDiff';
@@ -45,6 +55,8 @@ export interface JudgmentDiffView {
   readonly recordIndex: number;
   readonly judgment: Judgment;
   readonly scoring: ViewScoring;
+  /** Present while the data file is compared with another run: each response then shows both runs' scores. */
+  readonly compared?: ComparedRunView;
 }
 
 /** What a panel shows. */

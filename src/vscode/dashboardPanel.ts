@@ -2,7 +2,6 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { runsOf } from '../core/dataset/slicing.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
-import { ScoreStore } from '../core/editor/scoreStore.js';
 import { compareView, dashboardView, runRowOfScored } from '../core/report/dashboardView.js';
 import { assembleScored, type ScoredRecord, type ScoringSettings } from '../core/scoring/scoreRecords.js';
 import { DatasetError } from '../data/datasetError.js';
@@ -19,6 +18,8 @@ import { buildWebviewHtml, makeNonce } from './webviewHtml.js';
 
 /** Rows read per step while the figures are gathered (between steps the host thread is free). */
 const READ_BATCH = 1000;
+/** Waits this long after the last score change from elsewhere before gathering the figures again. */
+const REFRESH_MS = 1000;
 
 export interface DashboardDeps {
   readonly extensionUri: vscode.Uri;
@@ -97,10 +98,9 @@ class DashboardSession {
   private scoring: AbortController | undefined;
   /** The records behind the figures shown, by the number `open` messages name. */
   private refs: RecordRef[] = [];
-  /** The run compared with, by model id; kept across refreshes. */
-  private compareModel: string | undefined;
   private disposed = false;
   private format: string | undefined;
+  private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly uri: vscode.Uri,
@@ -136,6 +136,12 @@ class DashboardSession {
       }),
       webview.onDidReceiveMessage((raw: unknown) => void this.handle(raw).catch((err: unknown) => this.fail(err))),
       this.panel.onDidDispose(() => this.dispose()),
+      // Scores made elsewhere (the editor, the Explorer, Clear Scores, another model chosen) redraw the figures.
+      deps.scores.onDidChangeScores((changed) => {
+        if (changed.toString() !== uri.toString() || this.scoring !== undefined) return;
+        clearTimeout(this.refreshTimer);
+        this.refreshTimer = setTimeout(() => void this.refresh().catch((err: unknown) => this.fail(err)), REFRESH_MS);
+      }),
     );
   }
 
@@ -165,11 +171,13 @@ class DashboardSession {
       case 'cancel':
         this.scoring?.abort();
         return;
+      // One comparison per data file, the editor's: its badges read A | B while the dashboard shows the two runs.
       case 'compare':
-        return this.pickComparison();
+        await vscode.commands.executeCommand('rewardLens.compareWith', this.uri);
+        return;
       case 'clearCompare':
-        this.compareModel = undefined;
-        return this.refresh();
+        await vscode.commands.executeCommand('rewardLens.clearCompare', this.uri);
+        return;
       case 'open':
         if (typeof m.record === 'number' && (m.target === 'record' || m.target === 'judgmentDiff' || m.target === 'traceTree')) return this.open(m.record, m.target);
         return;
@@ -245,7 +253,7 @@ class DashboardSession {
     const source = await this.openSource();
     const settings = this.scoring_();
     const store = this.deps.scores.store(this.uri);
-    const other = this.compareModel !== undefined ? new ScoreStore(store.data, this.compareModel) : undefined;
+    const comparison = this.deps.scores.comparison(this.uri);
     const scored: ScoredRecord[] = [];
     const compared: ScoredRecord[] = [];
     const refs: RecordRef[] = [];
@@ -262,9 +270,10 @@ class DashboardSession {
             scored.push(assembleScored(record, results, settings));
             refs.push(ref);
           }
-          const theirs = other?.current(record);
-          if (theirs !== undefined) {
-            compared.push(assembleScored(record, theirs, settings));
+          // Only the compared run's results for this very text (a stale one was made for an edited record).
+          const theirs = comparison?.scores.lookup(record);
+          if (theirs !== undefined && !theirs.stale) {
+            compared.push(assembleScored(record, theirs.results, settings));
             comparedRefs.push(ref);
           }
         });
@@ -275,7 +284,7 @@ class DashboardSession {
     const view = dashboardView({ file, format: source.format, model: this.deps.scores.modelId, records, scored, refs: refs.map((_, i) => i) }, settings);
     let compare: CompareView | undefined;
     const all = [...refs];
-    if (this.compareModel !== undefined) {
+    if (comparison !== undefined) {
       // Comparison refs continue after the scored records' own, so one `open` number space covers both lists.
       const byId = new Map<string, number>();
       refs.forEach((r, i) => byId.set(r.id, i));
@@ -285,26 +294,10 @@ class DashboardSession {
           all.push(r);
         }
       });
-      compare = compareView(this.deps.scores.modelId, this.compareModel, scored.map((s) => runRowOfScored(s, file)), compared.map((s) => runRowOfScored(s, file)), { refOf: (_file, id) => byId.get(id) });
+      compare = compareView(this.deps.scores.status.model, comparison.name, scored.map((s) => runRowOfScored(s, file)), compared.map((s) => runRowOfScored(s, file)), { refOf: (_file, id) => byId.get(id) });
     }
     this.refs = all;
     this.post({ type: 'view', view: { ...view, ...(compare !== undefined ? { compare } : {}) } });
-  }
-
-  /** Offers the other runs stored for this file (other models' scores in its sidecar) to compare with. */
-  private async pickComparison(): Promise<void> {
-    const store = this.deps.scores.store(this.uri);
-    const others = Object.entries(store.data.models)
-      .filter(([model, table]) => model !== this.deps.scores.modelId && Object.keys(table).length > 0)
-      .map(([model, table]) => ({ label: model, description: `${Object.keys(table).length} scored requests` }));
-    if (others.length === 0) {
-      void vscode.window.showInformationMessage(`Reward Lens: no other model has scores for ${basename(this.uri.fsPath)} yet. Choose another model (Reward Lens: Select Model), evaluate the file with it, then compare.`);
-      return;
-    }
-    const pick = await vscode.window.showQuickPick(others, { title: `Compare ${this.deps.scores.modelId} with…`, placeHolder: 'Another model\'s scores of this file' });
-    if (pick === undefined) return;
-    this.compareModel = pick.label;
-    await this.refresh();
   }
 
   /** Opens a figure's record: laid out as a readable record, or in the Judgment Diff or the Trace Tree. */
@@ -349,6 +342,7 @@ class DashboardSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearTimeout(this.refreshTimer);
     this.scoring?.abort();
     this.markReady();
     for (const d of this.disposables) d.dispose();

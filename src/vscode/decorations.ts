@@ -72,7 +72,8 @@ export class Decorator implements vscode.Disposable {
       scores.onDidChangeScores(() => this.schedule(50)),
       // Records scrolled into view may match stored scores by text (see `paint`).
       vscode.window.onDidChangeTextEditorVisibleRanges((e) => {
-        if (this.scores.store(e.textEditor.document.uri).hasAny) this.schedule(100);
+        const uri = e.textEditor.document.uri;
+        if (this.scores.store(uri).hasAny || this.scores.comparison(uri) !== undefined) this.schedule(100);
       }),
     );
     this.schedule(0);
@@ -106,6 +107,8 @@ export class Decorator implements vscode.Disposable {
     const doc = this.index.get(editor.document);
     if (!doc || !doc.isDataset) return;
     const store = this.scores.store(doc.uri);
+    // While comparing ("Compare With…"), badges read `A | B` and steps only the compared run scored paint too.
+    const compared = this.scores.comparison(doc.uri)?.scores;
     const records = doc.records;
     // Only records with stored results can paint: others stay unparsed (an unscored file paints without a parse).
     // A scored text can also sit under another id (fallback `#n` ids move when a line is inserted above): the records
@@ -113,17 +116,29 @@ export class Decorator implements vscode.Disposable {
     const wanted = new Set<number>();
     for (let i = 0; i < records.count; i++) {
       const id = records.recordId(i);
-      if (records.eager || (id !== undefined && store.hasResultsFor(id))) wanted.add(i);
+      if (records.eager || (id !== undefined && (store.hasResultsFor(id) || compared?.hasResultsFor(id) === true))) wanted.add(i);
     }
-    if (store.hasAny && !records.eager) for (const i of onScreen(editor, records)) wanted.add(i);
+    if ((store.hasAny || compared !== undefined) && !records.eager) for (const i of onScreen(editor, records)) wanted.add(i);
     const candidates = [...wanted].sort((a, b) => a - b);
     const specs =
       candidates.length === 0
         ? []
-        : decorationSpecsOf(candidates, (i) => records.record(i), (i) => {
-            const r = records.record(i);
-            return r ? store.lookup(r) : undefined;
-          }, doc.lines, { threshold: this.settings.threshold, high: this.settings.highThreshold });
+        : decorationSpecsOf(
+            candidates,
+            (i) => records.record(i),
+            (i) => {
+              const r = records.record(i);
+              return r ? store.lookup(r) : undefined;
+            },
+            doc.lines,
+            { threshold: this.settings.threshold, high: this.settings.highThreshold },
+            compared === undefined
+              ? undefined
+              : (i) => {
+                  const r = records.record(i);
+                  return r ? compared.lookup(r) : undefined;
+                },
+          );
     const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [], unjudged: [] };
     const gutter: vscode.DecorationOptions[] = [];
     const onHeadings = editor.document.uri.scheme === READABLE_SCHEME;

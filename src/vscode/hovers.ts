@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Step, StepLabel } from '../core/dataset/types.js';
-import { formatStepHover, modelDisplayName } from '../core/hover/formatStepHover.js';
+import { compareLine, formatStepHover, modelDisplayName, type CompareHoverInput } from '../core/hover/formatStepHover.js';
 import { aggregateAll } from '../core/scoring/aggregate.js';
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
@@ -47,8 +47,16 @@ export class StepHoverProvider implements vscode.HoverProvider {
     md.isTrusted = { enabledCommands: [...HOVER_COMMANDS] };
     md.supportHtml = false;
     const range = step?.range ? new vscode.Range(document.positionAt(step.range.start), document.positionAt(step.range.end)) : undefined;
+    // While comparing ("Compare With…"): this step under the current model (A) and the compared run (B).
+    const compared = this.scores.comparison(doc.uri);
+    const other = compared?.scores.lookup(record);
+    const compare: CompareHoverInput | undefined = compared && {
+      a: { name: this.scores.status.model, score: sc?.score ?? undefined, stale: stored?.stale ?? false },
+      b: { name: compared.name, score: other?.results[slot.responseIndex]?.steps[slot.stepIndex]?.score ?? undefined, stale: other?.stale ?? false },
+    };
     if (!sc || !result) {
       md.appendMarkdown(`**Reward Lens** · step ${slot.stepIndex + 1} of ${steps.length}: not scored yet\n\n`);
+      if (compare) md.appendMarkdown(`${compareLine(compare, s.threshold)}\n\n`);
       md.appendMarkdown(`Dataset label: ${labelText(step?.label ?? 'unknown')}\n\n`);
       md.appendMarkdown(links.map((l) => `[${l.title}](${l.uri})`).join(' · '));
       return new vscode.Hover(md, range);
@@ -73,6 +81,7 @@ export class StepHoverProvider implements vscode.HoverProvider {
         ...(result.judge !== undefined ? { judge: { name: result.judge.name, truncated: result.judge.truncated } } : {}),
         label: step?.label ?? 'unknown',
         links,
+        ...(compare ? { compare } : {}),
       }),
     );
     return new vscode.Hover(md, range);

@@ -22,6 +22,11 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
       const s = deps.settings();
       const scores = stored ? assembleScored(record, stored.results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 }) : undefined;
       const responses = scores?.kind === 'preference' ? scores.responses : [];
+      // While comparing ("Compare With…"): the compared run's score of each response, combined the same way.
+      const compared = deps.scores.comparison(doc.uri);
+      const other = compared?.scores.lookup(record);
+      const otherScored = other ? assembleScored(record, other.results, { threshold: s.threshold, aggregation: s.aggregation, batchSize: 1 }) : undefined;
+      const otherScores = record.responses.map((_, i) => (otherScored?.kind === 'preference' ? (otherScored.responses[i]?.score ?? null) : null));
       return {
         kind: 'judgmentDiff',
         fileName: doc.uri.path.split('/').pop() ?? '',
@@ -34,6 +39,7 @@ export function judgmentDiffContent(deps: PanelDeps): PanelContent {
           record.responses.map((_, i) => stored?.results[i]?.judge),
         ),
         scoring: viewScoring(deps, stored?.stale ?? false),
+        ...(compared ? { compared: { name: compared.name, scores: otherScores, stale: other?.stale ?? false } } : {}),
       };
     },
     scoreTargets(doc, recordIndex) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { DatasetRecord } from '../core/dataset/types.js';
+import type { RecordScores } from '../core/editor/scoreStore.js';
 import { aggregate } from '../core/scoring/aggregate.js';
 import { preferenceMargin } from '../core/scoring/scoreRecords.js';
 import { truncate } from '../core/text/escape.js';
@@ -17,6 +18,8 @@ interface RecordItem {
   /** Trace score, or preference margin; undefined when unscored. */
   readonly score: number | undefined;
   readonly stale: boolean;
+  /** While comparing ("Compare With…"): the compared run's score (undefined when it has none) and staleness. */
+  readonly compared?: { readonly score: number | undefined; readonly stale: boolean };
 }
 
 /** The side bar's list of the active file's records with their scores: sortable, filterable, click to reveal. */
@@ -77,7 +80,10 @@ export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.
     const s = this.settings();
     const what = r.kind === 'trace' ? `${r.steps.length} steps` : `${r.responses.length} responses`;
     const scoreText = item.score === undefined ? 'unscored' : `${r.kind === 'trace' ? '' : 'margin '}${item.score.toFixed(3)}${item.stale ? ' (stale)' : ''}`;
-    t.description = `${scoreText} · ${what}`;
+    const c = item.compared;
+    // Comparing: `A | B`, as the badges read.
+    const comparedText = c === undefined ? '' : ` | ${c.score === undefined ? '–' : `${c.score.toFixed(3)}${c.stale ? ' (stale)' : ''}`}`;
+    t.description = `${scoreText}${comparedText} · ${what}`;
     t.tooltip = new vscode.MarkdownString().appendText(truncate(r.prompt || '(no prompt)', 400));
     const low = item.score !== undefined && (r.kind === 'trace' ? item.score < s.threshold : item.score <= 0);
     t.iconPath = new vscode.ThemeIcon(item.score === undefined ? 'circle-outline' : low ? 'error' : 'pass', new vscode.ThemeColor(item.score === undefined ? 'foreground' : low ? 'rewardLens.scoreLowForeground' : 'rewardLens.scoreHighForeground'));
@@ -93,14 +99,23 @@ export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.
     if (!doc || !doc.isDataset) return [];
     const s = this.settings();
     const store = this.scores.store(doc.uri);
+    const compared = this.scores.comparison(doc.uri)?.scores;
+    const scoreOf = (record: DatasetRecord, stored: RecordScores | undefined): number | undefined => {
+      if (!stored) return undefined;
+      const perResponse = stored.results.map((res) => res.sequenceScore ?? aggregate(res.steps.map((x) => x.score), s.aggregation));
+      return record.kind === 'trace' ? perResponse[0] : (preferenceMargin(record, perResponse) ?? undefined);
+    };
     let items: RecordItem[] = doc.records.all().map((record, index) => {
       const stored = store.lookup(record);
-      let score: number | undefined;
-      if (stored) {
-        const perResponse = stored.results.map((res) => res.sequenceScore ?? aggregate(res.steps.map((x) => x.score), s.aggregation));
-        score = record.kind === 'trace' ? perResponse[0] : (preferenceMargin(record, perResponse) ?? undefined);
-      }
-      return { uri: doc.uri, index, record, score, stale: stored?.stale ?? false };
+      const other = compared?.lookup(record);
+      return {
+        uri: doc.uri,
+        index,
+        record,
+        score: scoreOf(record, stored),
+        stale: stored?.stale ?? false,
+        ...(compared ? { compared: { score: scoreOf(record, other), stale: other?.stale ?? false } } : {}),
+      };
     });
     if (this.filter) items = items.filter((i) => i.record.id.toLowerCase().includes(this.filter) || i.record.prompt.toLowerCase().includes(this.filter));
     if (this.onlyLow) items = items.filter((i) => i.score !== undefined && (i.record.kind === 'trace' ? i.score < s.threshold : i.score <= 0));

@@ -2,7 +2,7 @@
 // No DOM: unit-tested in plain Node. Display strings have bidi controls made visible.
 import { diffResponses, sideParts, type DiffPart, type Judgment, type JudgmentJudge, type JudgmentResponse, type StepCritique } from '../../src/core/diff/alignResponses.js';
 import { neutraliseBidi, truncate } from '../../src/core/text/escape.js';
-import type { ViewScoring } from '../../src/protocol/messages.js';
+import type { ComparedRunView, ViewScoring } from '../../src/protocol/messages.js';
 import { formatMargin, formatScore } from '../format/numbers.js';
 import { scoreClass, type ScoreClass } from '../format/scoreColor.js';
 
@@ -35,6 +35,19 @@ export interface Pane {
   readonly notice?: string;
   /** A generative judge's verdicts on this response and its reasoning, display-safe. */
   readonly judge?: PaneJudge;
+  /** While comparing two runs: both runs' scores of this response (see {@link comparedScoresText}). */
+  readonly compared?: string;
+}
+
+/**
+ * Both runs' scores of a response, named: `A · built-in verifier 0.912 | B · run-b.jsonl 0.420 (stale) · A − B
+ * +0.492`. The difference is given only when both scored it. Names are display-safe (bidi controls visible).
+ */
+export function comparedScoresText(modelA: string, scoreA: number | undefined, compared: ComparedRunView, index: number): string {
+  const b = compared.scores[index] ?? undefined;
+  const diff = scoreA !== undefined && b !== undefined && Number.isFinite(scoreA) && Number.isFinite(b) ? ` · A \u2212 B ${formatMargin(scoreA - b)}` : '';
+  const name = (n: string): string => truncate(neutraliseBidi(n), 120);
+  return `A · ${name(modelA)} ${formatScore(scoreA)} | B · ${name(compared.name)} ${formatScore(b)}${compared.stale && b !== undefined ? ' (stale)' : ''}${diff}`;
 }
 
 /** What a pane shows of a judge's work. */
@@ -161,7 +174,7 @@ function placeCritiques(raw: readonly DiffPart[], critiques: readonly StepCritiq
   return { parts, critiques: placed };
 }
 
-function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', rawParts: readonly DiffPart[], s: ViewScoring, notice?: string): Pane {
+function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', rawParts: readonly DiffPart[], s: ViewScoring, compared: ComparedRunView | undefined, notice?: string): Pane {
   const { parts, critiques } = placeCritiques(rawParts, r.critiques, s);
   return {
     index: r.index,
@@ -176,6 +189,7 @@ function pane(j: Judgment, r: JudgmentResponse, side: 'left' | 'right', rawParts
     critiques,
     ...(notice !== undefined ? { notice } : {}),
     ...(r.judge !== undefined ? { judge: paneJudge(r.judge) } : {}),
+    ...(compared !== undefined ? { compared: comparedScoresText(s.model, r.score, compared, r.index) } : {}),
   };
 }
 
@@ -185,23 +199,24 @@ function plain(text: string): DiffPart[] {
 
 /**
  * The panes comparing responses `left` and `right` (indices into `j.responses`; `right` undefined shows one pane).
+ * With `compared` (another run, "Compare With…"), each pane also carries both runs' scores of its response.
  * The word diff runs left → right: the left pane marks what only it has as `removed`, the right pane as `added`.
  * Texts too long or too different for a word diff are shown plainly with a notice on both panes.
  */
-export function layoutPanes(j: Judgment, s: ViewScoring, left: number, right: number | undefined): Pane[] {
+export function layoutPanes(j: Judgment, s: ViewScoring, left: number, right: number | undefined, compared?: ComparedRunView): Pane[] {
   const a = j.responses[left];
   if (!a) return [];
   const b = right === undefined ? undefined : j.responses[right];
-  if (!b || b.index === a.index) return [pane(j, a, 'left', plain(a.text), s)];
+  if (!b || b.index === a.index) return [pane(j, a, 'left', plain(a.text), s, compared)];
   const diff = diffResponses(a.text, b.text);
   if ('skipped' in diff) {
     const notice =
       diff.skipped === 'tooLong'
         ? `These responses are too long to diff word by word (${diff.chars.toLocaleString('en-US')} characters); shown without highlighting.`
         : 'These responses differ too much to diff word by word in time; shown without highlighting.';
-    return [pane(j, a, 'left', plain(a.text), s, notice), pane(j, b, 'right', plain(b.text), s, notice)];
+    return [pane(j, a, 'left', plain(a.text), s, compared, notice), pane(j, b, 'right', plain(b.text), s, compared, notice)];
   }
-  return [pane(j, a, 'left', sideParts(diff, 'left'), s), pane(j, b, 'right', sideParts(diff, 'right'), s)];
+  return [pane(j, a, 'left', sideParts(diff, 'left'), s, compared), pane(j, b, 'right', sideParts(diff, 'right'), s, compared)];
 }
 
 /** The compared pair after the user picks response `index` for `side`; picking the other side's response swaps them. */

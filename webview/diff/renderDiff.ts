@@ -104,6 +104,7 @@ export function createDiffView(container: HTMLElement, host: HostApi): DiffViewH
     });
     head.append(h, score, meta, reveal);
     section.append(head);
+    if (p.compared !== undefined) section.append(el(doc, 'p', 'compared-scores', p.compared));
     if (p.notice !== undefined) section.append(el(doc, 'p', 'note', p.notice));
     if (p.judge !== undefined) {
       const judge = el(doc, 'div', `judge${p.judge.consistent === false ? ' inconsistent' : ''}`);
@@ -154,12 +155,13 @@ export function createDiffView(container: HTMLElement, host: HostApi): DiffViewH
       ['Margin', j.margin === null ? '—' : `${formatMargin(j.margin)}${j.comparison === 'best-of-n' ? ' (lowest chosen − highest rejected)' : j.comparison === 'matrix3x3' ? ' (mean chosen − mean rejected)' : ''}`],
       ['Model', `${view.scoring.model} · step scores combined by ${view.scoring.aggregation}${view.scoring.stale ? ' · stale (text changed since scoring)' : ''}`],
     ];
+    if (view.compared !== undefined) rows.push(['Compared with', `B · ${view.compared.name} (A is ${view.scoring.model})${view.compared.stale ? ' · stale (text changed since it scored)' : ''}`]);
     if (j.subset !== undefined) rows.push(['Subset', j.subset]);
     for (const [k, val] of rows) facts.append(el(doc, 'dt', '', k), el(doc, 'dd', '', displayText(val, 500)));
 
     prompt.replaceChildren(el(doc, 'summary', '', `Prompt · ${displayLine(j.prompt === '' ? '(none)' : j.prompt, 100)}`), el(doc, 'div', 'full-text', displayText(j.prompt, 50_000)));
     renderRanked(j);
-    panes.replaceChildren(...layoutPanes(j, view.scoring, pair.left, pair.right).map(renderPane));
+    panes.replaceChildren(...layoutPanes(j, view.scoring, pair.left, pair.right, view.compared).map(renderPane));
     panes.classList.toggle('single', pair.right === undefined);
   }
 

@@ -46,6 +46,36 @@ export function badgeText(score: number, settings: DecorationSettings, stale: bo
   return `${score.toFixed(2)}${score < settings.threshold ? ' ✗' : ''}${stale ? ' (stale)' : ''}`;
 }
 
+/** One run's score of a step as a compared badge shows it, and whether that run scored an older text of the record. */
+export interface BadgeSide {
+  /** Undefined when the run has no score for the step. */
+  readonly score: StepScore | undefined;
+  readonly stale: boolean;
+}
+
+/** One side of a compared badge: `–` without a score, `not judged`, or the step's own badge (✗, `(stale)`). */
+function sideText(side: BadgeSide, settings: DecorationSettings): string {
+  const sc = side.score;
+  if (sc === undefined) return '–';
+  // A sidecar stores an unscorable step's NaN as null.
+  if (typeof sc.score !== 'number' || !Number.isFinite(sc.score)) return sc.verdict === 'not-judged' ? `not judged${side.stale ? ' (stale)' : ''}` : '–';
+  return badgeText(sc.score, settings, side.stale);
+}
+
+/**
+ * The badge while comparing two runs ("Compare With…"): `A | B`, e.g. `0.91 | 0.42 ✗`. Each side is marked by its
+ * own score (✗ under the threshold, `(stale)` when that run scored an older text); a side without a score is `–`.
+ * Critiques are left to the hover, which names both runs.
+ */
+export function compareBadgeText(a: BadgeSide, b: BadgeSide, settings: DecorationSettings): string {
+  return `${sideText(a, settings)} | ${sideText(b, settings)}`;
+}
+
+/** A step score a badge can show: a finite score, or a judge's explicit "not judged"; else undefined. */
+function shownScore(sc: StepScore | undefined): StepScore | undefined {
+  return sc !== undefined && (Number.isFinite(sc.score) || sc.verdict === 'not-judged') ? sc : undefined;
+}
+
 /** Most characters of a judge's critique shown after the badge; the hover has the whole text. */
 export const CRITIQUE_SNIPPET_CHARS = 60;
 
@@ -65,38 +95,55 @@ function judgeBadge(sc: StepScore, settings: DecorationSettings, stale: boolean)
   return critique === '' ? head : `${head} · ${critique}`;
 }
 
+/** The compared run's side of a response: its result (if any) and whether it is stale. */
+interface ComparedSide {
+  readonly result: ScoreResult | undefined;
+  readonly stale: boolean;
+}
+
 function pushSteps(
   out: DecorationSpec[],
   lines: LineIndex,
   steps: readonly Step[],
   result: ScoreResult | undefined,
   stale: boolean,
+  compared: ComparedSide | undefined,
   settings: DecorationSettings,
   recordIndex: number,
   responseIndex: number,
 ): void {
-  if (result === undefined || result.steps.length === 0) return;
-  const scores = result.steps.map((s) => s.score);
-  const first = firstUnder(scores, settings.threshold);
+  const own = result?.steps ?? [];
+  if (own.length === 0 && (compared?.result?.steps.length ?? 0) === 0) return;
+  const first = firstUnder(
+    own.map((s) => s.score),
+    settings.threshold,
+  );
   for (const step of steps) {
-    const sc = result.steps[step.index];
-    if (step.range === undefined || sc === undefined) continue;
-    const judged = sc.verdict !== undefined;
-    if (!Number.isFinite(sc.score) && sc.verdict !== 'not-judged') continue;
+    if (step.range === undefined) continue;
+    const sc = shownScore(own[step.index]);
+    const other = compared === undefined ? undefined : shownScore(compared.result?.steps[step.index]);
+    if (sc === undefined && other === undefined) continue;
     const a = lines.positionAt(step.range.start);
     const b = lines.positionAt(step.range.end);
+    const score = sc?.score ?? Number.NaN;
     out.push({
       startLine: a.line,
       startChar: a.character,
       endLine: b.line,
       endChar: b.character,
-      bucket: stale ? 'stale' : Number.isFinite(sc.score) ? bucketOf(sc.score, settings) : 'unjudged',
-      badge: judged ? judgeBadge(sc, settings, stale) : badgeText(sc.score, settings, stale),
+      // Only the compared run scored this step: untinted (grey), since the current model has no verdict on it.
+      bucket: sc === undefined ? 'unjudged' : stale ? 'stale' : Number.isFinite(score) ? bucketOf(score, settings) : 'unjudged',
+      badge:
+        compared !== undefined
+          ? compareBadgeText({ score: sc, stale }, { score: other, stale: compared.stale }, settings)
+          : sc?.verdict !== undefined
+            ? judgeBadge(sc, settings, stale)
+            : badgeText(score, settings, stale),
       firstError: !stale && first === step.index,
       recordIndex,
       responseIndex,
       stepIndex: step.index,
-      score: sc.score,
+      score,
     });
   }
 }
@@ -110,6 +157,7 @@ export function decorationSpecs(
   scoresOf: (recordIndex: number) => RecordScores | undefined,
   lines: LineIndex,
   settings: DecorationSettings,
+  comparedOf?: (recordIndex: number) => RecordScores | undefined,
 ): DecorationSpec[] {
   return decorationSpecsOf(
     records.map((_, i) => i),
@@ -117,6 +165,7 @@ export function decorationSpecs(
     scoresOf,
     lines,
     settings,
+    comparedOf,
   );
 }
 
@@ -124,6 +173,9 @@ export function decorationSpecs(
  * Decoration specs for some records only: `indices` (ascending) name them, `recordOf(i)` gives record i (the editor
  * materialises only the records that may have scores). Same specs, same order, as {@link decorationSpecs} over
  * those records.
+ *
+ * With `comparedOf` (another run's scores, "Compare With…"), every badge reads `A | B` ({@link compareBadgeText})
+ * and a step scored by either run is decorated; tint, first error and `score` stay the current run's (A).
  */
 export function decorationSpecsOf(
   indices: readonly number[],
@@ -131,14 +183,19 @@ export function decorationSpecsOf(
   scoresOf: (recordIndex: number) => RecordScores | undefined,
   lines: LineIndex,
   settings: DecorationSettings,
+  comparedOf?: (recordIndex: number) => RecordScores | undefined,
 ): DecorationSpec[] {
   const out: DecorationSpec[] = [];
   for (const i of indices) {
     const record = recordOf(i);
-    const scores = record === undefined ? undefined : scoresOf(i);
-    if (record === undefined || scores === undefined) continue;
-    if (record.kind === 'trace') pushSteps(out, lines, record.steps, scores.results[0], scores.stale, settings, i, 0);
-    else record.responses.forEach((r, k) => pushSteps(out, lines, r.steps, scores.results[k], scores.stale, settings, i, k));
+    if (record === undefined) continue;
+    const scores = scoresOf(i);
+    const compared = comparedOf?.(i);
+    if (scores === undefined && compared === undefined) continue;
+    const stale = scores?.stale ?? false;
+    const side = (k: number): ComparedSide | undefined => (comparedOf === undefined ? undefined : { result: compared?.results[k], stale: compared?.stale ?? false });
+    if (record.kind === 'trace') pushSteps(out, lines, record.steps, scores?.results[0], stale, side(0), settings, i, 0);
+    else record.responses.forEach((r, k) => pushSteps(out, lines, r.steps, scores?.results[k], stale, side(k), settings, i, k));
   }
   return out;
 }

@@ -29,6 +29,23 @@ export interface StepHoverInput {
   readonly label: StepLabel;
   /** Command links: name → `command:` URI (built by the adapter, which knows the document). */
   readonly links: readonly { readonly title: string; readonly uri: string }[];
+  /** While comparing two runs ("Compare With…"): this step under both (see {@link compareLine}). */
+  readonly compare?: CompareHoverInput;
+}
+
+/** One run's score of a step in a compared hover. */
+export interface CompareHoverSide {
+  /** The run as people name it (`modelDisplayName`, or a `score --out` file's name). */
+  readonly name: string;
+  /** Undefined (or NaN) when the run has no score for this step. */
+  readonly score: number | undefined;
+  readonly stale: boolean;
+}
+
+/** A step under the current run (A) and the compared run (B). */
+export interface CompareHoverInput {
+  readonly a: CompareHoverSide;
+  readonly b: CompareHoverSide;
 }
 
 const LABEL_GOOD: Readonly<Record<StepLabel, boolean | undefined>> = { good: true, bad: false, neutral: undefined, unknown: undefined };
@@ -113,6 +130,24 @@ export function judgeLine(verdict: StepHoverInput['verdict'], source: StepHoverI
   return `${said}${from}.${judge?.truncated === true ? ' Its output was cut at the token limit.' : ''}`;
 }
 
+function compareSide(label: 'A' | 'B', side: CompareHoverSide, threshold: number): string {
+  const has = side.score !== undefined && Number.isFinite(side.score);
+  const value = has ? `**${(side.score as number).toFixed(3)}**${(side.score as number) < threshold ? ' (below threshold)' : ''}` : 'not scored';
+  return `${label} · ${escapeMarkdown(side.name)}: ${value}${has && side.stale ? ' *(stale)*' : ''}`;
+}
+
+/**
+ * The hover's comparison line: `Compared: A · built-in verifier: **0.910** · B · run-b.jsonl: **0.420** (below
+ * threshold) · A − B = +0.490`. The difference is given only when both runs scored the step. Names are escaped.
+ */
+export function compareLine(c: CompareHoverInput, threshold: number): string {
+  const a = c.a.score;
+  const b = c.b.score;
+  const diff = a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) ? a - b : undefined;
+  const signed = diff === undefined ? '' : ` · A \u2212 B = ${diff > 0 ? '+' : diff < 0 ? '\u2212' : ''}${Math.abs(diff).toFixed(3)}`;
+  return `Compared: ${compareSide('A', c.a, threshold)} · ${compareSide('B', c.b, threshold)}${signed}`;
+}
+
 export function formatStepHover(h: StepHoverInput): string {
   const lines: string[] = [];
   const finite = Number.isFinite(h.score);
@@ -123,6 +158,10 @@ export function formatStepHover(h: StepHoverInput): string {
   const agg = (['min', 'product', 'mean', 'last'] as const).map((a) => `${a === h.aggregation ? `**${a}**` : a} ${fmt(h.aggregates[a])}`).join(' · ');
   lines.push(`Trace score: ${agg}`);
   lines.push('');
+  if (h.compare !== undefined) {
+    lines.push(compareLine(h.compare, h.threshold));
+    lines.push('');
+  }
   lines.push(scorerLine(h.model, h.device, h.checks));
   if (h.verdict !== undefined) {
     lines.push('');

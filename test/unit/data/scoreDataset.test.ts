@@ -32,7 +32,7 @@ function countingScorer(): Scorer & { readonly asked: string[] } {
 describe('scoreDataset with results the caller already holds', () => {
   it('reuses known results (neither scored again nor logged) and scores the rest', async () => {
     const path = join(dir, 'trl.jsonl');
-    copyFileSync(resolve(import.meta.dirname, '../../../examples/trl-stepwise.jsonl'), path);
+    copyFileSync(resolve(__dirname, '../../../examples/trl-stepwise.jsonl'), path);
     const source = await TextSource.open(path, { options: DEFAULT_PARSE_OPTIONS, thread: 'inline' });
     try {
       await source.done;

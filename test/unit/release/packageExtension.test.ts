@@ -30,7 +30,7 @@ const ALLOWED: readonly RegExp[] = [
   /^extension\/LICENSE(\.txt)?$/,
   /^extension\/changelog\.md$/i,
   /^extension\/media\/[^/]+$/,
-  /^extension\/dist\/(extension|webview|explorer|modelWorker|generatorWorker|indexWorker)\.js$/,
+  /^extension\/dist\/(extension|webview|explorer|dashboard|modelWorker|generatorWorker|indexWorker)\.js$/,
   // The runtime closure of the production dependencies; bin/ is checked below.
   /^extension\/node_modules\/onnxruntime-(node|common)\//,
 ];
@@ -48,6 +48,8 @@ const REQUIRED = [
   'extension/dist/webview.js',
   'extension/dist/explorer.js',
   'extension/media/explorer.css',
+  'extension/dist/dashboard.js',
+  'extension/media/dashboard.css',
   'extension/dist/indexWorker.js',
   'extension/dist/modelWorker.js',
   'extension/dist/generatorWorker.js',

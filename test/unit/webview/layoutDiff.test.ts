@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { PreferenceSet, PreferenceResponse } from '../../../src/core/dataset/types.js';
 import { buildJudgment } from '../../../src/core/diff/alignResponses.js';
 import type { ViewScoring } from '../../../src/protocol/messages.js';
-import { layoutPanes, pick, verdictOf } from '../../../webview/diff/layoutDiff.js';
+import { comparedScoresText, layoutPanes, pick, verdictOf } from '../../../webview/diff/layoutDiff.js';
 
 const scoring: ViewScoring = { model: 'm', threshold: 0.5, highThreshold: 0.8, aggregation: 'min', stale: false };
 
@@ -137,5 +137,22 @@ describe('layoutPanes critiques', () => {
       [['Step 2 · 0.200 (not found in the shown text)', false, true]],
     );
     assert.deepEqual(right?.critiques.map((c) => [c.heading, c.text, c.scoreClass]), [['Steps 1\u20133', 'Not scored: too long', 'none']]);
+  });
+});
+
+describe('compared runs in the panes (Compare With…)', () => {
+  const pair = set([response('The cat sat', true), response('The dog sat', false)]);
+  const compared = { name: 'run-b.jsonl', scores: [0.42, null], stale: false };
+
+  it("gives each pane both runs' scores of its response, named, with A − B when both scored it", () => {
+    const [left, right] = layoutPanes(buildJudgment(pair, [0.912, 0.3]), scoring, 0, 1, compared);
+    assert.equal(left?.compared, 'A · m 0.912 | B · run-b.jsonl 0.420 · A \u2212 B +0.492');
+    assert.equal(right?.compared, 'A · m 0.300 | B · run-b.jsonl not scored');
+    assert.equal(layoutPanes(buildJudgment(pair, [0.912, 0.3]), scoring, 0, 1)[0]?.compared, undefined);
+  });
+
+  it('marks a stale compared run and makes bidi controls in names visible', () => {
+    assert.equal(comparedScoresText('m', undefined, { ...compared, stale: true }, 0), 'A · m not scored | B · run-b.jsonl 0.420 (stale)');
+    assert.ok(!comparedScoresText('m', 0.5, { ...compared, name: 'evil\u202Ename' }, 0).includes('\u202E'));
   });
 });

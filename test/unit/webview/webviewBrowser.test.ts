@@ -224,4 +224,29 @@ describe('webviews in headless chromium', () => {
       }
     });
   }
+
+  it("Judgment Diff shows both compared runs' scores on each response, named, the run's name inert", { skip }, async () => {
+    assert.ok(browser);
+    const pairs = fixture('hostile_preference.jsonl');
+    const base = diffView('hostile_preference.jsonl', pairs, 0, [0.31, 0.77]);
+    assert.equal(base.kind, 'judgmentDiff');
+    const view = { ...base, compared: { name: `${HOSTILE}.jsonl`, scores: [0.9, null], stale: false } };
+    const page = await open(browser, 'diff-compared', view, 'dark', { width: 1100, height: 700 });
+    try {
+      await page.screenshot({ path: join(PREVIEW_OUT, 'browser-diff-compared.png'), fullPage: true });
+      const read = await page.evaluate<{ response: number; text: string }[]>(
+        `[...document.querySelectorAll('section.pane')].map((p) => ({ response: Number(p.dataset.response), text: p.querySelector('.compared-scores')?.textContent ?? '' }))`,
+      );
+      assert.deepEqual(read, [
+        { response: 0, text: `A · Skywork-Reward-V2 (onnx) 0.310 | B · ${HOSTILE}.jsonl 0.900 · A \u2212 B \u22120.590` },
+        { response: 1, text: `A · Skywork-Reward-V2 (onnx) 0.770 | B · ${HOSTILE}.jsonl not scored` },
+      ]);
+      const facts = await page.evaluate<string>(`document.querySelector('.judgment-facts').textContent`);
+      assert.ok(facts.includes(`Compared withB · ${HOSTILE}.jsonl (A is Skywork-Reward-V2 (onnx))`), facts);
+      const injected = await page.evaluate<{ img: number; handlers: number; alerted: boolean }>(READ_INJECTED);
+      assert.deepEqual([injected.alerted, injected.img, injected.handlers], [false, 0, 0]);
+    } finally {
+      await page.close();
+    }
+  });
 });

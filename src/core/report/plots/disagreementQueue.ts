@@ -169,9 +169,11 @@ export function disagreementQueue(scored: readonly ScoredRecord[], settings: Pic
     else if (v.kind === 'unscored') unscored++;
     else {
       considered++;
-      if (v.kind === 'disagree') found.push({ recordIndex, id: preview(s.record.id, QUEUE_TEXT_LIMIT), kind: s.kind, ...v.entry, reason: preview(v.entry.reason, QUEUE_TEXT_LIMIT) });
+      if (v.kind === 'disagree') found.push({ recordIndex, id: s.record.id, kind: s.kind, ...v.entry });
     }
   });
   found.sort((a, b) => b.confidence - a.confidence || a.recordIndex - b.recordIndex);
-  return { kind: 'disagreementQueue', entries: found.slice(0, limit), disagreements: found.length, considered, unlabeled, unscored };
+  // Previews only for the entries kept: a large file has many disagreements and long ids.
+  const entries = found.slice(0, limit).map((e) => ({ ...e, id: preview(e.id, QUEUE_TEXT_LIMIT), reason: preview(e.reason, QUEUE_TEXT_LIMIT) }));
+  return { kind: 'disagreementQueue', entries, disagreements: found.length, considered, unlabeled, unscored };
 }

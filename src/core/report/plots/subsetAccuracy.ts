@@ -42,13 +42,12 @@ const bar = (label: string, group: string | null, value: number | undefined, cou
  */
 export function pairwiseBars(m: PairwiseMetrics | undefined): AccuracyBars | NotApplicable {
   if (m === undefined || m.overall.count === 0) return notApplicable('No chosen/rejected pair with two finite scores.');
-  if (m.bySubset.length === 0) return notApplicable('The pairs name no subset; only the overall accuracy applies.');
-  return {
-    kind: 'accuracyBars',
-    source: 'pairwise',
-    overall: orNull(m.overall.accuracy),
-    bars: m.bySubset.map((s) => bar(s.subset, SECTION_OF.get(s.subset) ?? null, s.accuracy, s.count, 'No pair of this subset was scored.')),
-  };
+  // Pairs that name no subset still have their overall accuracy: one bar, "all pairs".
+  const bars =
+    m.bySubset.length === 0
+      ? [bar('all pairs', null, m.overall.accuracy, m.overall.count, 'No pair was scored.')]
+      : m.bySubset.map((s) => bar(s.subset, SECTION_OF.get(s.subset) ?? null, s.accuracy, s.count, 'No pair of this subset was scored.'));
+  return { kind: 'accuracyBars', source: 'pairwise', overall: orNull(m.overall.accuracy), bars };
 }
 
 /** RewardBench section scores (`report.metrics.rewardbench`); not applicable when no section was measured. */

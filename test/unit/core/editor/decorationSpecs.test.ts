@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import type { Trace } from '../../../../src/core/dataset/types.js';
-import { badgeText, bucketOf, decorationSpecs } from '../../../../src/core/editor/decorationSpecs.js';
+import { badgeText, bucketOf, compareBadgeText, decorationSpecs } from '../../../../src/core/editor/decorationSpecs.js';
 import { emptySidecar, readSidecarData, requestKey, ScoreStore } from '../../../../src/core/editor/scoreStore.js';
 import { parseDocument } from '../../../../src/core/parseDocument.js';
 import { requestsOf } from '../../../../src/core/scoring/scoreRecords.js';
@@ -51,5 +51,72 @@ describe('decorationSpecs', () => {
     const key = requestKey(requestsOf(traces[0] as Trace)[0] ?? { prompt: '', steps: [] });
     assert.ok(key in (store.data.models['m'] ?? {}));
     assert.deepEqual(readSidecarData({ version: 2 }), emptySidecar());
+  });
+});
+
+describe('compared badges (Compare With…)', () => {
+  const side = (score: number | undefined, stale = false): { score: { score: number } | undefined; stale: boolean } => ({ score: score === undefined ? undefined : { score }, stale });
+
+  it('reads A | B, each side marked by its own score against the threshold', () => {
+    assert.equal(compareBadgeText(side(0.91), side(0.42), S), '0.91 | 0.42 ✗');
+    assert.equal(compareBadgeText(side(0.31), side(0.88), S), '0.31 ✗ | 0.88');
+    assert.equal(compareBadgeText(side(0.1), side(0.2), S), '0.10 ✗ | 0.20 ✗');
+    assert.equal(compareBadgeText(side(0.6), side(0.7), S), '0.60 | 0.70');
+    // The threshold itself is not low, on either side.
+    assert.equal(compareBadgeText(side(0.5), side(0.499), S), '0.50 | 0.50 ✗');
+  });
+
+  it('shows – for a side without a score', () => {
+    assert.equal(compareBadgeText(side(undefined), side(0.42), S), '– | 0.42 ✗');
+    assert.equal(compareBadgeText(side(0.91), side(undefined), S), '0.91 | –');
+    // A sidecar's null (an unscorable step's NaN) is no score either; a judge's explicit "not judged" says so.
+    assert.equal(compareBadgeText({ score: { score: null as unknown as number }, stale: false }, side(0.9), S), '– | 0.90');
+    assert.equal(compareBadgeText({ score: { score: Number.NaN, verdict: 'not-judged' }, stale: false }, side(0.9), S), 'not judged | 0.90');
+  });
+
+  it('marks each stale side on its own', () => {
+    assert.equal(compareBadgeText(side(0.91, true), side(0.42), S), '0.91 (stale) | 0.42 ✗');
+    assert.equal(compareBadgeText(side(0.91), side(0.42, true), S), '0.91 | 0.42 ✗ (stale)');
+    assert.equal(compareBadgeText(side(undefined, true), side(0.42, true), S), '– | 0.42 ✗ (stale)');
+  });
+
+  describe('decorationSpecs with a compared run', () => {
+    const doc = parseDocument(TEXT, 'a.jsonl');
+    const [t0, t1] = doc.records as Trace[];
+    const a = new ScoreStore(emptySidecar(), 'a');
+    a.put(t0 as Trace, [{ steps: [{ score: 0.91 }, { score: 0.2 }, { score: 0.95 }], device: 'cpu' }]);
+    const b = new ScoreStore(a.data, 'b');
+    b.put(t0 as Trace, [{ steps: [{ score: 0.42 }, { score: 0.9 }], device: 'cpu' }]);
+    b.put(t1 as Trace, [{ steps: [{ score: 0.3 }], device: 'cpu' }]);
+    const lines = new LineIndex(TEXT);
+    const lookupIn = (store: ScoreStore) => (i: number) => store.lookup(doc.records[i] as Trace);
+
+    it('badges every step either run scored as A | B; tint, first error and score stay A\'s', () => {
+      const specs = decorationSpecs(doc.records, lookupIn(a), lines, S, lookupIn(b));
+      assert.deepEqual(
+        specs.map((s) => [s.recordIndex, s.stepIndex, s.badge, s.bucket, s.firstError]),
+        [
+          [0, 0, '0.91 | 0.42 ✗', 'high', false],
+          [0, 1, '0.20 ✗ | 0.90', 'low', true],
+          [0, 2, '0.95 | –', 'high', false],
+          // Only B scored record 2: decorated, untinted, never A's first error.
+          [1, 0, '– | 0.30 ✗', 'unjudged', false],
+        ],
+      );
+      assert.ok(Number.isNaN(specs[3]?.score));
+      // Without a compared run the badges are unchanged.
+      assert.deepEqual(
+        decorationSpecs(doc.records, lookupIn(a), lines, S).map((s) => s.badge),
+        ['0.91', '0.20 ✗', '0.95'],
+      );
+    });
+
+    it('marks the side whose text changed since it scored as stale', () => {
+      const edited = TEXT.replace('"one"', '"one, edited"');
+      const doc2 = parseDocument(edited, 'a.jsonl');
+      const specs = decorationSpecs(doc2.records, (i) => a.lookup(doc2.records[i] as Trace), new LineIndex(edited), S, (i) => b.lookup(doc2.records[i] as Trace));
+      assert.deepEqual(specs.map((s) => s.badge), ['0.91 (stale) | 0.42 ✗ (stale)', '0.20 ✗ (stale) | 0.90 (stale)', '0.95 (stale) | –', '– | 0.30 ✗']);
+      assert.ok(specs.slice(0, 3).every((s) => s.bucket === 'stale' && !s.firstError));
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { agreesWithLabel, describeVerifierChecks, formatStepHover, modelDisplayName, type StepHoverInput } from '../../../../src/core/hover/formatStepHover.js';
+import { agreesWithLabel, compareLine, describeVerifierChecks, formatStepHover, modelDisplayName, type StepHoverInput } from '../../../../src/core/hover/formatStepHover.js';
 
 const BASE: StepHoverInput = {
   stepNumber: 2,
@@ -72,5 +72,28 @@ describe('formatStepHover', () => {
     assert.equal(agreesWithLabel(0.9, 0.5, 'good'), true);
     assert.equal(agreesWithLabel(0.9, 0.5, 'bad'), false);
     assert.equal(agreesWithLabel(0.1, 0.5, 'neutral'), undefined);
+  });
+});
+
+describe('compareLine (Compare With…)', () => {
+  const a = { name: 'built-in verifier', score: 0.91, stale: false };
+  const b = { name: 'run-b.jsonl', score: 0.42, stale: false };
+
+  it('names both runs, gives both scores and the difference A − B', () => {
+    assert.equal(compareLine({ a, b }, 0.5), 'Compared: A · built\\-in verifier: **0.910** · B · run\\-b\\.jsonl: **0.420** (below threshold) · A \u2212 B = +0.490');
+    assert.match(compareLine({ a: b, b: a }, 0.5), /A \u2212 B = \u22120\.490$/);
+  });
+
+  it('leaves the difference out when a run has no score for the step, and marks a stale side', () => {
+    assert.equal(compareLine({ a: { ...a, score: undefined }, b }, 0.5), 'Compared: A · built\\-in verifier: not scored · B · run\\-b\\.jsonl: **0.420** (below threshold)');
+    assert.equal(compareLine({ a, b: { ...b, score: Number.NaN } }, 0.5), 'Compared: A · built\\-in verifier: **0.910** · B · run\\-b\\.jsonl: not scored');
+    assert.match(compareLine({ a, b: { ...b, stale: true } }, 0.5), /\*\*0\.420\*\* \(below threshold\) \*\(stale\)\* · A/);
+  });
+
+  it('escapes run names and sits in the step hover under the trace score', () => {
+    const md = formatStepHover({ ...BASE, compare: { a, b: { ...b, name: '[x](command:evil)' } } });
+    assert.ok(!md.includes('[x](command:evil)'));
+    assert.match(md, /Trace score: .*\n\nCompared: A · built\\-in verifier: \*\*0\.910\*\*/);
+    assert.ok(!formatStepHover(BASE).includes('Compared:'));
   });
 });

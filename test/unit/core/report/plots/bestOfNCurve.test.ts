@@ -61,7 +61,7 @@ describe('bestOfNCurve', () => {
     ];
     const groups = bestOfNGroups(traces);
     assert.deepEqual(groups, [{ candidates: [c(0.2, false), c(0.7, true)] }]);
-    const report = evalReport({ format: 'x', records: [], problems: [] }, traces, DEFAULT_SCORING, 'm');
+    const report = evalReport({ format: 'x' }, traces, DEFAULT_SCORING, 'm');
     const curve = bestOfNCurve(groups);
     assert.ok(curve.kind === 'bestOfNCurve');
     assert.equal(curve.points.at(-1)?.accuracy, report.metrics.best_of_n?.overall.accuracy);

@@ -8,7 +8,7 @@ import { DEFAULT_SCORING, type ScoredRecord } from '../../../../../src/core/scor
 import { scoredPreference, scoredTrace } from './builders.js';
 
 const build = (format: string, scored: readonly ScoredRecord[]): DashboardData =>
-  dashboardData(evalReport({ format, records: [], problems: [] }, scored, DEFAULT_SCORING, 'test-model'), scored);
+  dashboardData(evalReport({ format }, scored, DEFAULT_SCORING, 'test-model'), scored);
 
 /** Deterministic PRNG (mulberry32) in [0, 1). */
 const random = seededRandom;
@@ -60,7 +60,7 @@ describe('dashboardData', () => {
 
   it('honours the settings', () => {
     const d = dashboardData(
-      evalReport({ format: 'x', records: [], problems: [] }, [scoredTrace([[0.3, 'good']], { label: 0 })], DEFAULT_SCORING, 'm'),
+      evalReport({ format: 'x' }, [scoredTrace([[0.3, 'good']], { label: 0 })], DEFAULT_SCORING, 'm'),
       [scoredTrace([[0.3, 'good']], { label: 0 })],
       { ...DEFAULT_DASHBOARD, stepHistogramBins: 5, reliabilityBins: 4, firstErrorCap: 3 },
     );

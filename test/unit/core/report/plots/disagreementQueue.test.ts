@@ -134,12 +134,12 @@ describe('disagreementQueue', () => {
   });
 
   it('is part of the dashboard data, small and plain JSON', () => {
-    const d = dashboardData(evalReport({ format: 'x', records: [], problems: [] }, MIX, DEFAULT_SCORING, 'm'), MIX);
+    const d = dashboardData(evalReport({ format: 'x' }, MIX, DEFAULT_SCORING, 'm'), MIX);
     assert.ok(d.disagreements.kind === 'disagreementQueue');
     assert.deepEqual(d.disagreements.entries, EXPECTED);
     assert.deepEqual(JSON.parse(JSON.stringify(d.disagreements)), d.disagreements);
     const none = [scoredTrace([[0.125, 'unknown']])];
-    const empty = dashboardData(evalReport({ format: 'x', records: [], problems: [] }, none, DEFAULT_SCORING, 'm'), none);
+    const empty = dashboardData(evalReport({ format: 'x' }, none, DEFAULT_SCORING, 'm'), none);
     assert.deepEqual(empty.disagreements, { kind: 'notApplicable', reason: 'No record has both a label and a model verdict on it (1 unlabelled, 0 unscored).' });
   });
 });

@@ -5,7 +5,7 @@ import { pairwiseBars, rewardBench2Bars, rewardBenchBars } from '../../../../../
 import { DEFAULT_SCORING, type ScoredRecord } from '../../../../../src/core/scoring/scoreRecords.js';
 import { scoredPreference } from './builders.js';
 
-const report = (format: string, scored: readonly ScoredRecord[]) => evalReport({ format, records: [], problems: [] }, scored, DEFAULT_SCORING, 'm').metrics;
+const report = (format: string, scored: readonly ScoredRecord[]) => evalReport({ format }, scored, DEFAULT_SCORING, 'm').metrics;
 
 describe('subset accuracy bars', () => {
   const pairs = [
@@ -59,12 +59,18 @@ describe('subset accuracy bars', () => {
     assert.equal(bars.overall, 0.75);
   });
 
+  it('pairs that name no subset get one bar, all pairs, with the overall accuracy (hand-counted: 2 of 3 right)', () => {
+    const bars = pairwiseBars(report('trl-preference', [scoredPreference([0.9], [0.1]), scoredPreference([0.8], [0.3]), scoredPreference([0.2], [0.7])]).pairwise);
+    assert.equal(bars.kind, 'accuracyBars');
+    if (bars.kind !== 'accuracyBars') return;
+    assert.deepEqual(bars.bars, [{ label: 'all pairs', group: null, value: 2 / 3, count: 3 }]);
+    assert.equal(bars.overall, 2 / 3);
+  });
+
   it('is not applicable, never zero, when nothing was measured', () => {
     assert.equal(pairwiseBars(undefined).kind, 'notApplicable');
     assert.equal(rewardBenchBars(undefined).kind, 'notApplicable');
     assert.equal(rewardBench2Bars(undefined).kind, 'notApplicable');
-    const noSubset = pairwiseBars(report('trl-preference', [scoredPreference([0.9], [0.1])]).pairwise);
-    assert.deepEqual(noSubset, { kind: 'notApplicable', reason: 'The pairs name no subset; only the overall accuracy applies.' });
     // Only unscored pairs: evalReport has no pairwise metric at all.
     assert.equal(pairwiseBars(report('x', [scoredPreference([undefined], [0.1])]).pairwise).kind, 'notApplicable');
   });
