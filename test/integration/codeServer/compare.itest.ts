@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { REPO_ROOT } from './harness/paths.js';
+import { openDialogAnswer, pickEntry } from './harness/quickInput.js';
 import { type DecorationDump, type EditorSession, startEditorSession, waitUntil } from './harness/session.js';
 
 interface Spec {
@@ -36,30 +37,6 @@ const badgesOf = (dump: DecorationDump, which: (uri: string) => boolean): string
 /** The content frame of the open webview panel (code-server nests the page in two iframes). */
 function webview(session: EditorSession): FrameLocator {
   return session.page.frameLocator('iframe.webview.ready').last().frameLocator('iframe#active-frame');
-}
-
-/** Picks the entry of the open quick pick whose label is exactly `label`, after typing `filter` into it. */
-async function pickEntry(session: EditorSession, filter: string, label: string | RegExp): Promise<void> {
-  const input = session.page.locator('.quick-input-widget .quick-input-box input');
-  await input.waitFor();
-  await input.fill(filter);
-  const row = session.page
-    .locator('.quick-input-list .monaco-list-row')
-    .filter({ has: session.page.locator('.label-name', { hasText: label }) })
-    .first();
-  await row.waitFor();
-  await row.click();
-}
-
-/** Answers code-server's Open dialog (a quick input holding a path) with `path`. */
-async function openDialogAnswer(session: EditorSession, path: string): Promise<void> {
-  const input = session.page.locator('.quick-input-widget .quick-input-box input');
-  // The dialog starts at a folder (its input then holds that folder's path, ending in a slash).
-  await waitUntil(async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 20_000, 'the Open dialog');
-  await input.fill(path);
-  await session.page.waitForTimeout(300);
-  await session.page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
 }
 
 /** `reward-lens score FILE --out OUT` with the built CLI, run where the data file is (so its `file` field is its name). */

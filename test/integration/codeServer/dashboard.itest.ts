@@ -6,11 +6,14 @@
 // (ProcessBench label 0); rows 3 and 8 are labelled wrong at step 2 though their steps are right (label noise the
 // verifier disagrees with). REWARD_LENS_UPDATE_MEDIA=1 copies the screenshot over media/ (the README's image).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
+import { REPO_ROOT } from './harness/paths.js';
+import { openDialogAnswer, pickEntry } from './harness/quickInput.js';
 import { type EditorSession, startEditorSession, waitUntil } from './harness/session.js';
 
 const ROWS = 40;
@@ -91,6 +94,35 @@ describe('Evaluate Dataset in a real VS Code', { timeout: 400_000 }, () => {
     await queue.locator('[data-action="open"][data-target="record"]').first().click();
     await waitUntil(async () => (await session.page.locator('.tabs-container .tab', { hasText: /gsm8k-[38]/ }).count()) > 0, 30_000, 'the readable view of the disputed record');
     await session.screenshot('dashboard-open-record');
+  });
+
+  test('Compare With… from the dashboard draws run A against run B and lists where they differ most', async () => {
+    // Run B: the CLI's scores of the same file, except that it finds the labelled error of gsm8k-3 (step 2 at 0.1).
+    const dir = session.server.workspaceDir;
+    execFileSync(process.execPath, [join(REPO_ROOT, 'dist', 'cli.js'), 'score', 'processbench.jsonl', '--out', 'run-b.jsonl'], { cwd: dir, stdio: 'pipe' });
+    const lines = readFileSync(join(dir, 'run-b.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; steps: { score: number | null }[] });
+    assert.equal(lines.length, ROWS);
+    const noisy = lines.find((l) => l.id === 'gsm8k-3');
+    assert.ok(noisy?.steps[1] !== undefined);
+    noisy.steps[1].score = 0.1;
+    writeFileSync(join(dir, 'run-b.jsonl'), lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+
+    await session.page.locator('.tabs-container .tab', { hasText: 'Dashboard: processbench.jsonl' }).first().click();
+    const view = webview(session);
+    await view.getByRole('button', { name: /Compare With/ }).click();
+    await pickEntry(session, 'score --out', /score --out file/);
+    await openDialogAnswer(session, join(dir, 'run-b.jsonl'));
+    const compare = view.locator('[data-plot="compare"]');
+    await compare.locator('svg').first().waitFor({ timeout: 60_000 });
+    const text = await compare.innerText();
+    assert.match(text, /run-b\.jsonl/);
+    // All 40 records compared; only gsm8k-3 differs (its trace score and its first error).
+    assert.match(text, new RegExp(`\\b${ROWS}\\b`));
+    assert.match(text, /gsm8k-3/);
+    assert.doesNotMatch(text, /gsm8k-8\b/);
+    await session.screenshot('dashboard-compare');
+    await view.getByRole('button', { name: /Clear comparison/ }).click();
+    await waitUntil(async () => (await compare.count()) === 0, 30_000, 'the comparison to go');
   });
 
   test('a preference file shows its pairwise accuracy and margins', async () => {
