@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
+import { writeParquet } from '../../unit/data/parquetWriter.js';
 import { REPO_ROOT } from './harness/paths.js';
 import { openDialogAnswer, pickEntry } from './harness/quickInput.js';
 import { type EditorSession, startEditorSession, waitUntil } from './harness/session.js';
@@ -44,6 +45,9 @@ describe('Evaluate Dataset in a real VS Code', { timeout: 400_000 }, () => {
     workspace = mkdtempSync(join(tmpdir(), 'rl-dashboard-ws-'));
     writeFileSync(join(workspace, 'processbench.jsonl'), Array.from({ length: ROWS }, (_, i) => JSON.stringify(row(i))).join('\n') + '\n');
     copyFileSync(resolve(__dirname, '../workspace/preferences.jsonl'), join(workspace, 'preferences.jsonl'));
+    // The same rows as a hub-style Parquet export: read through the Dataset Explorer's row source.
+    const columns = { id: 'string', generator: 'string', problem: 'string', steps: 'list<string>', final_answer_correct: 'bool', label: 'int64' } as const;
+    writeParquet(join(workspace, 'processbench.parquet'), Array.from({ length: ROWS }, (_, i) => row(i)), columns, 16);
     session = await startEditorSession({ name: 'dashboard', workspace });
     await session.page.setViewportSize({ width: 1500, height: 1000 });
   });
@@ -123,6 +127,25 @@ describe('Evaluate Dataset in a real VS Code', { timeout: 400_000 }, () => {
     await session.screenshot('dashboard-compare');
     await view.getByRole('button', { name: /Clear comparison/ }).click();
     await waitUntil(async () => (await compare.count()) === 0, 30_000, 'the comparison to go');
+  });
+
+  test('Evaluate Dataset on a Parquet file open in the Dataset Explorer; its disagreements open as readable rows', async () => {
+    await session.runCommand('View: Close All Editors');
+    await session.openFile('processbench.parquet', { text: false });
+    await session.page.locator('.tabs-container .tab.active', { hasText: 'processbench.parquet' }).waitFor({ timeout: 30_000 });
+    await session.runCommand('Reward Lens: Evaluate Dataset');
+    const view = webview(session);
+    await view.locator('[data-plot="firstError"] svg').first().waitFor({ timeout: 120_000 });
+    assert.match(await view.locator('body').innerText(), new RegExp(`${ROWS} of ${ROWS}`));
+    const queue = view.locator('[data-plot="disagreements"]');
+    assert.match(await queue.innerText(), /gsm8k-3/);
+    await queue.locator('[data-action="open"][data-target="record"]').first().click();
+    const tab = session.page.locator('.tabs-container .tab', { hasText: /gsm8k-[38] · processbench\.parquet/ });
+    await tab.first().waitFor({ timeout: 30_000 });
+    await tab.first().click();
+    // The row laid out from the Parquet file: its steps under their headings.
+    await session.waitForLines((ls) => ls.some((l) => /Step 2/.test(l.text)), 30_000);
+    await session.screenshot('dashboard-parquet');
   });
 
   test('a preference file shows its pairwise accuracy and margins', async () => {
