@@ -46,6 +46,7 @@ describe('Reward Lens in a real VS Code: a generative judge on a server', { time
 
   test('Score This Trace puts the judge verdict and a critique snippet after each step', async () => {
     await session.openFile('errors.jsonl');
+    await session.waitForStatusItem(/thinkprm judge/, 'errors.jsonl');
     await session.goToLine(1, 10);
     await session.runCommand('Reward Lens: Score This Trace');
     const dump = await session.waitForDecorationDump((d) => isErrors(d) && d.specs.length === 3);

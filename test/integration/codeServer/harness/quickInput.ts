@@ -20,9 +20,19 @@ export async function openDialogAnswer(session: EditorSession, path: string): Pr
   const input = session.page.locator('.quick-input-widget .quick-input-box input');
   // The dialog starts at a folder (its input then holds that folder's path, ending in a slash).
   await waitUntil(async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 20_000, 'the Open dialog');
-  await input.fill(path);
-  await session.page.waitForTimeout(300);
-  await session.page.keyboard.press('Enter');
-  await input.waitFor({ state: 'hidden' });
+  // The dialog completes what is typed as it goes: on a busy machine an Enter can land before it has caught up with
+  // the filled path and only re-list a folder. Then the path is filled and accepted again, up to three times.
+  for (let attempt = 1; ; attempt++) {
+    await input.fill(path);
+    await waitUntil(async () => (await input.inputValue()) === path, 5_000, 'the Open dialog to hold the path');
+    await session.page.waitForTimeout(300 * attempt);
+    await session.page.keyboard.press('Enter');
+    try {
+      await input.waitFor({ state: 'hidden', timeout: 8_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
 }
 

@@ -394,6 +394,28 @@ export class EditorSession {
     return texts.map((t) => t.trim()).filter((t) => t !== '');
   }
 
+  /**
+   * Waits for a status bar item matching `pattern` (Reward Lens's model item names the model its settings chose).
+   * code-server can start the extension host before the user's settings reach it (seen on a loaded machine): the
+   * extension then reads the defaults and no change event follows, until the window is reloaded. So, when the item
+   * does not match in time, the window is reloaded (with the file `reopen` open again), up to twice.
+   */
+  async waitForStatusItem(pattern: RegExp, reopen: string, timeoutMs = 15_000): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await waitUntil(async () => (await this.statusBarItems()).some((t) => pattern.test(t)), timeoutMs, `a status bar item matching ${pattern}`);
+        return;
+      } catch (err) {
+        if (attempt === 2) throw err;
+      }
+      await this.runCommand('Developer: Reload Window');
+      await this.page.waitForLoadState('load');
+      await this.page.waitForTimeout(2_000);
+      await this.waitForWorkbench();
+      await this.openFile(reopen);
+    }
+  }
+
   /** The last decoration specs the extension wrote (needs `dumpDecorations: true`); undefined before the first. */
   readDecorationDump(): DecorationDump | undefined {
     if (!this.decorationDumpPath) throw new Error('Start the session with dumpDecorations: true');
