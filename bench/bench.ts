@@ -4,6 +4,7 @@ import { benchEditor } from './editor.js';
 import { benchGeneration } from './generation.js';
 import { benchRemote } from './remote.js';
 import { benchParsing } from './parsing.js';
+import { benchProbe } from './probe.js';
 import { benchPytorch } from './pytorch.js';
 import { benchScoring } from './scoring.js';
 
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     if (!json) process.stderr.write('remote: a loopback server with 50 ms latency...\n');
     result['remote'] = await benchRemote();
   }
+  if (want('probe')) result['probe'] = await benchProbe();
   if (want('dashboard')) {
     if (!json) process.stderr.write('dashboard: generating 100k scored records...\n');
     result['dashboard'] = benchDashboard();

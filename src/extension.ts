@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './vscode/commands.js';
 import { registerCompareCommands } from './vscode/compareCommands.js';
+import { ConfidenceHeatMap } from './vscode/confidenceDecorations.js';
 import { RecordCodeLensProvider } from './vscode/codeLens.js';
 import { readSettings, watchSettings, type Settings } from './vscode/config.js';
 import { Decorator } from './vscode/decorations.js';
@@ -8,6 +9,7 @@ import { registerDiagnostics } from './vscode/diagnostics.js';
 import { DocumentIndex } from './vscode/documentIndex.js';
 import { StepHoverProvider } from './vscode/hovers.js';
 import { registerJudgeReasoning } from './vscode/judgeReasoning.js';
+import { registerProbeCommand } from './vscode/probeCommand.js';
 import { createLog } from './vscode/log.js';
 import { registerDashboard } from './vscode/dashboardPanel.js';
 import { DatasetExplorerProvider } from './vscode/datasetExplorer.js';
@@ -20,6 +22,7 @@ import { SidecarStore } from './vscode/sidecarStore.js';
 import { registerStatusBar } from './vscode/statusBar.js';
 import { registerTestHooks } from './vscode/testHooks.js';
 import { registerWebviews } from './vscode/webviews.js';
+import { registerWhatIf } from './vscode/whatIf.js';
 
 /** Files Reward Lens attaches to: JSON and JSON Lines on disk or untitled. */
 const SELECTOR: vscode.DocumentSelector = [
@@ -51,14 +54,17 @@ export function activate(context: vscode.ExtensionContext): void {
     new DatasetExplorerProvider({ extensionUri: context.extensionUri, storageDir: storage, scores, settings: current, log }).register(readable),
     registerDiagnostics(index),
     vscode.languages.registerHoverProvider(SELECTOR, new StepHoverProvider(index, scores, current)),
+    new ConfidenceHeatMap(index, SELECTOR),
     vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),
     registerCommands({ index, scores, decorator, records, log, settings: current, secrets: context.secrets }),
     registerCompareCommands({ index, scores, log }),
+    registerProbeCommand({ index, settings: current, secrets: context.secrets, log, cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath }),
     registerJudgeReasoning(index, scores),
     registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
     registerDashboard({ extensionUri: context.extensionUri, storageDir: storage, scores, index, readable, settings: current, log }),
     registerStatusBar(scores, current),
     registerTestHooks(decorator),
+    registerWhatIf({ index, scores, readable, decorator, sidecars: new SidecarStore(storage, log), settings: current, log }),
     watchSettings((next) => {
       const parseChanged = JSON.stringify(next.parse) !== JSON.stringify(settings.parse);
       settings = next;

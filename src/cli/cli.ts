@@ -41,6 +41,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         limit: { type: 'string' },
         sample: { type: 'string' },
         seed: { type: 'string' },
+        probes: { type: 'string' },
         top: { type: 'string' },
         html: { type: 'string' },
         sidecar: { type: 'boolean', default: false },

@@ -4,6 +4,7 @@ import { DEFAULT_PARSE_OPTIONS, MAPPING_KEYS, type KeyMapping, type ParseOptions
 import { parseBytes } from '../core/parseDocument.js';
 import type { ParsedDocument, Problem } from '../core/dataset/types.js';
 import { inspectJson, problemJson, scoreRecordJson } from '../core/report/jsonReports.js';
+import { fileConfidenceJson } from '../core/confidence/confidenceJson.js';
 import { formatScoreTable } from '../core/report/scoreTable.js';
 import { AGGREGATIONS, type Aggregation } from '../core/scoring/aggregate.js';
 import { DEFAULT_SCORING, scoreRecords, type ScoredRecord, type ScoringSettings } from '../core/scoring/scoreRecords.js';
@@ -50,6 +51,8 @@ Usage:
   reward-lens score FILE --judge NAME (--endpoint URL [--judge-model ID] | --model DIR) [--rubric FILE]
                     [--max-tokens N] [--json]
   reward-lens eval FILE [--model builtin|DIR] [--preset NAME] [--json] [--html REPORT.html]   (also --endpoint / --judge)
+  reward-lens probe FILE [--model builtin|DIR] [--probes corrupt-number,drop-step,...] [--seed S] [--json] [--html REPORT.html]
+                    (perturbation probes: does the score move the right way? also --endpoint / --judge)
   reward-lens compare RUN_A.jsonl RUN_B.jsonl [--json] [--top 20] [--html REPORT.html]
                     (two score --out files of one dataset)
   reward-lens models check DIR [--preset NAME]
@@ -60,8 +63,8 @@ Usage:
 
 Files: .jsonl, .jsonl.gz, .json, .parquet and Inspect .eval logs, of any size (rows are read as they are needed).
 Rows:  --offset N (skip N rows)  --limit N (at most N rows)  --sample N --seed S (N rows at random, reproducibly)
-       on inspect, score and eval.
-HTML:  --html REPORT.html (eval, compare) also writes the dashboard as one self-contained page, to open offline.
+       on inspect, score, eval and probe (probe's --seed also seeds its edits).
+HTML:  --html REPORT.html (eval, compare, probe) also writes the dashboard as one self-contained page, to open offline.
 Judges: thinkprm, processbench-critic, pairwise, arena-hard, rm-r1, prometheus, rubric (see: reward-lens models judges).
 Parsing options:  --segment auto|lists|step-markers|paragraphs|lines   --prm800k-zero neutral|good|bad
 Exit codes: 0 ok, 1 some records had problems (the rest were processed), 2 usage error or unreadable file.
@@ -72,7 +75,7 @@ function str(flags: Flags, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function parseOptionsOf(flags: Flags): ParseOptions {
+export function parseOptionsOf(flags: Flags): ParseOptions {
   const zero = str(flags, 'prm800k-zero');
   if (zero !== undefined && zero !== 'neutral' && zero !== 'good' && zero !== 'bad') throw new UsageError(`--prm800k-zero must be neutral, good or bad (got "${zero}").`);
   const segment = str(flags, 'segment');
@@ -107,7 +110,7 @@ export function parseMapping(spec: string): KeyMapping {
   return out;
 }
 
-function scoringOf(flags: Flags): ScoringSettings {
+export function scoringOf(flags: Flags): ScoringSettings {
   const t = str(flags, 'threshold');
   const threshold = t === undefined ? DEFAULT_SCORING.threshold : Number(t);
   if (!Number.isFinite(threshold) || threshold < 0 || threshold > 1) throw new UsageError(`--threshold must be a number in [0, 1] (got "${t}").`);
@@ -155,7 +158,7 @@ function nonNegativeInt(flags: Flags, key: string): number | undefined {
 }
 
 /** `--offset`, `--limit`, `--sample`, `--seed`. */
-function sliceOf(flags: Flags): RowSlice {
+export function sliceOf(flags: Flags): RowSlice {
   const offset = nonNegativeInt(flags, 'offset');
   const limit = nonNegativeInt(flags, 'limit');
   const sample = nonNegativeInt(flags, 'sample');
@@ -165,7 +168,7 @@ function sliceOf(flags: Flags): RowSlice {
 }
 
 /** A data file opened for rows, its rows chosen by the slice; `.eval` archives are parsed whole. */
-interface OpenedFile {
+export interface OpenedFile {
   readonly format: string;
   /** File-level problems (unknown format, broken lines, an unreadable file). */
   readonly problems: readonly Problem[];
@@ -192,7 +195,7 @@ function documentSource(path: string, doc: ParsedDocument): DatasetSource {
   };
 }
 
-async function openFile(path: string, options: ParseOptions, slice: RowSlice): Promise<OpenedFile> {
+export async function openFile(path: string, options: ParseOptions, slice: RowSlice): Promise<OpenedFile> {
   let source: DatasetSource;
   if (/\.eval$/i.test(path) || !DATASET_FILE.test(path)) {
     source = documentSource(path, readDoc(path, options));
@@ -210,7 +213,7 @@ async function openFile(path: string, options: ParseOptions, slice: RowSlice): P
 }
 
 /** Every chosen row of a file, read in order: its records and all problems (file and rows, by offset). */
-async function readChosen(file: OpenedFile): Promise<ParsedDocument> {
+export async function readChosen(file: OpenedFile): Promise<ParsedDocument> {
   const records: DatasetRecord[] = [];
   const problems: Problem[] = [...file.problems];
   for (let i = 0; i < file.positions.length; i += 512) {
@@ -228,7 +231,7 @@ async function readChosen(file: OpenedFile): Promise<ParsedDocument> {
   return { format: file.format, records, problems: problems.sort((a, b) => a.offset - b.offset) };
 }
 
-function printProblems(io: CliIo, path: string, problems: readonly Problem[]): void {
+export function printProblems(io: CliIo, path: string, problems: readonly Problem[]): void {
   for (const p of problems) io.err(`${path}:${p.line}:${p.column}: ${p.severity}: ${p.message}\n`);
 }
 
@@ -261,16 +264,18 @@ export async function runCommand(positionals: readonly string[], flags: Flags, i
       return evaluate(args, flags, io);
     case 'compare':
       return compare(args, flags, io);
+    case 'probe':
+      return (await import('./probeCommand.js')).probeCommand(args, flags, io);
     case 'models':
       return modelsCommand(args, flags, io);
     case 'export':
       return (await import('./exportCommand.js')).exportCommand(args, flags, io);
     default:
-      throw new UsageError(`unknown command "${command}". Commands: inspect, score, eval, compare, models, export.`);
+      throw new UsageError(`unknown command "${command}". Commands: inspect, score, eval, probe, compare, models, export.`);
   }
 }
 
-function oneFile(args: readonly string[], command: string): string {
+export function oneFile(args: readonly string[], command: string): string {
   if (args.length !== 1 || args[0] === undefined) throw new UsageError(`${command} takes exactly one FILE (got ${args.length}).`);
   return args[0];
 }
@@ -345,7 +350,7 @@ async function score(args: readonly string[], flags: Flags, io: CliIo): Promise<
       const rows = scored.map(scoreRecordJson);
       if (out !== undefined) outLines.push(...rows.map((r) => JSON.stringify({ file: path, ...r })));
       if (flags['json'] === true) {
-        jsonDocs.push({ file: path, format: file.format, model: scorer.id, records: rows, problems: problems.map(problemJson), ...(partial ? { partial: true, scored: scored.length, total, error: failure?.message } : {}) });
+        jsonDocs.push({ file: path, format: file.format, model: scorer.id, records: rows, ...fileConfidenceJson(scored), problems: problems.map(problemJson), ...(partial ? { partial: true, scored: scored.length, total, error: failure?.message } : {}) });
       } else if (out === undefined) io.out(`${formatScoreTable(path, scored, settings.threshold)}\n\n`);
       if (partial) {
         io.err(`${path}: stopped after ${scored.length} of ${total} record(s): ${failure?.message}\nThe ${scored.length} scored record(s) are kept (marked partial)${sidecar ? ` and logged; run the same command again to resume` : ''}.\n`);
@@ -420,13 +425,13 @@ function formatEta(seconds: number): string {
 }
 
 /** Where `--html FILE` writes its page, and the renderer; checked and loaded before any work is done. */
-interface HtmlTarget {
+export interface HtmlTarget {
   readonly path: string;
   readonly renderer: HtmlReportModule;
 }
 
 /** `--html FILE`: undefined without the flag; a usage error for an empty name, an input file, or no renderer. */
-function htmlTargetOf(flags: Flags, inputs: readonly string[]): HtmlTarget | undefined {
+export function htmlTargetOf(flags: Flags, inputs: readonly string[]): HtmlTarget | undefined {
   if (flags['html'] === undefined) return undefined;
   const path = str(flags, 'html');
   if (path === undefined || path.trim() === '') throw new UsageError('--html needs the name of the page to write, e.g. --html report.html.');
@@ -437,7 +442,7 @@ function htmlTargetOf(flags: Flags, inputs: readonly string[]): HtmlTarget | und
 }
 
 /** Renders `view` into the `--html` page, written atomically. */
-function writeHtml(target: HtmlTarget, view: DashboardView, io: CliIo): void {
+export function writeHtml(target: HtmlTarget, view: DashboardView, io: CliIo): void {
   const html = target.renderer.renderHtmlReport(view);
   try {
     writeFileAtomic(target.path, html);

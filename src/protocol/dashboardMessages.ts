@@ -8,6 +8,7 @@ import type { CompareReport } from '../core/metrics/compareRuns.js';
 import type { CompareScatter } from '../core/report/plots/compareScatter.js';
 import type { DashboardData } from '../core/report/plots/dashboardData.js';
 import type { NotApplicable } from '../core/report/plots/notApplicable.js';
+import type { ProbeExpectation, ProbeName, ProbeScope } from '../core/probes/perturbations.js';
 
 export const DASHBOARD_PROTOCOL_VERSION = 1;
 
@@ -33,6 +34,26 @@ export interface CompareView {
   readonly disagreementRecords?: readonly (number | null)[];
 }
 
+/** One perturbation probe over the probed traces (a row of the sensitivity table). */
+export interface ProbeRow {
+  readonly probe: ProbeName;
+  readonly expected: ProbeExpectation;
+  /** Which score decides: the touched step's or the trace's. */
+  readonly scope: ProbeScope;
+  /** Traces the probe applied to. */
+  readonly traces: number;
+  /** Fraction of them where the score moved the right way; null when none could be told. */
+  readonly okFraction: number | null;
+  readonly meanDelta: number | null;
+}
+
+/** The perturbation probes' sensitivity table: one row per probe run, in the probes' order. */
+export interface ProbesView {
+  /** The scorer probed (its id). */
+  readonly model: string;
+  readonly rows: readonly ProbeRow[];
+}
+
 /** One dashboard: a run's metrics on a file, optionally compared with a second run. */
 export interface DashboardView {
   /** The data file's name, shown in the title. */
@@ -46,6 +67,8 @@ export interface DashboardView {
    */
   readonly disagreementRecords?: readonly (number | null)[];
   readonly compare?: CompareView;
+  /** The perturbation probes' results (`reward-lens probe --html`), when probes were run. */
+  readonly probes?: ProbesView;
 }
 
 /** Where an `open` message takes a record. */

@@ -35,6 +35,9 @@ function onScreen(editor: vscode.TextEditor, records: { recordAt(offset: number)
   return out;
 }
 
+/** Rewrites a document's decoration specs before they are painted; returns them unchanged for documents it does not own. */
+export type SpecsTransform = (uri: vscode.Uri, specs: readonly DecorationSpec[]) => readonly DecorationSpec[];
+
 export class Decorator implements vscode.Disposable {
   private readonly types: Record<ScoreBucket, vscode.TextEditorDecorationType>;
   private readonly gutter: vscode.TextEditorDecorationType;
@@ -42,6 +45,7 @@ export class Decorator implements vscode.Disposable {
   private readonly lastSpecs = new Map<string, { version: number; specs: readonly DecorationSpec[] }>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly applied = new vscode.EventEmitter<{ readonly uri: vscode.Uri; readonly specs: readonly DecorationSpec[] }>();
+  private transform: SpecsTransform | undefined;
   /** Fires after specs are applied to an editor (the test hook and navigation read them). */
   readonly onDidApply = this.applied.event;
 
@@ -85,6 +89,15 @@ export class Decorator implements vscode.Disposable {
     this.schedule(0);
   }
 
+  /** Lets an adapter rewrite a document's specs before they are painted (what-if views add each step's change). */
+  setSpecsTransform(transform: SpecsTransform): vscode.Disposable {
+    this.transform = transform;
+    this.schedule(0);
+    return new vscode.Disposable(() => {
+      if (this.transform === transform) this.transform = undefined;
+    });
+  }
+
   /** The specs last applied to a document (tests and the side bar read them). */
   specsFor(uri: vscode.Uri): readonly DecorationSpec[] {
     return this.lastSpecs.get(uri.toString())?.specs ?? [];
@@ -120,7 +133,7 @@ export class Decorator implements vscode.Disposable {
     }
     if ((store.hasAny || compared !== undefined) && !records.eager) for (const i of onScreen(editor, records)) wanted.add(i);
     const candidates = [...wanted].sort((a, b) => a - b);
-    const specs =
+    const computed =
       candidates.length === 0
         ? []
         : decorationSpecsOf(
@@ -139,6 +152,7 @@ export class Decorator implements vscode.Disposable {
                   return r ? compared.lookup(r) : undefined;
                 },
           );
+    const specs = this.transform?.(doc.uri, computed) ?? computed;
     const byBucket: Record<ScoreBucket, vscode.DecorationOptions[]> = { high: [], mid: [], low: [], stale: [], unjudged: [] };
     const gutter: vscode.DecorationOptions[] = [];
     const onHeadings = editor.document.uri.scheme === READABLE_SCHEME;

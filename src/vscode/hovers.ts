@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
 import type { Step, StepLabel } from '../core/dataset/types.js';
 import { compareLine, formatStepHover, modelDisplayName, type CompareHoverInput } from '../core/hover/formatStepHover.js';
+import { SPARKLINE_COLORS } from '../core/hover/sparkline.js';
 import { aggregateAll } from '../core/scoring/aggregate.js';
+import { confidenceLine, stepConfidenceHover } from '../core/confidence/formatConfidence.js';
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
 import type { ScoreService } from './scoreService.js';
 
 /** Commands a hover may run; anything else in the markdown stays inert. */
-export const HOVER_COMMANDS = ['rewardLens.scoreTrace', 'rewardLens.openTraceTree', 'rewardLens.copyStep', 'rewardLens.showJudgeReasoning'] as const;
+export const HOVER_COMMANDS = ['rewardLens.scoreTrace', 'rewardLens.openTraceTree', 'rewardLens.copyStep', 'rewardLens.showJudgeReasoning', 'rewardLens.editAndRescore'] as const;
 
 function commandUri(command: string, args: unknown[]): string {
   return `command:${command}?${encodeURIComponent(JSON.stringify(args))}`;
@@ -39,6 +41,7 @@ export class StepHoverProvider implements vscode.HoverProvider {
       { title: stored ? 'Rescore' : 'Score', uri: commandUri('rewardLens.scoreTrace', [{ uri, recordIndex: slot.recordIndex, force: true }]) },
       { title: 'Open Trace Tree', uri: commandUri('rewardLens.openTraceTree', [{ uri, recordIndex: slot.recordIndex }]) },
       { title: 'Copy Step', uri: commandUri('rewardLens.copyStep', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) },
+      { title: 'Edit and Rescore…', uri: commandUri('rewardLens.editAndRescore', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) },
     ];
     if (result?.judge !== undefined) {
       links.push({ title: 'Show Judge Reasoning', uri: commandUri('rewardLens.showJudgeReasoning', [{ uri, recordIndex: slot.recordIndex, responseIndex: slot.responseIndex, stepIndex: slot.stepIndex }]) });
@@ -54,8 +57,11 @@ export class StepHoverProvider implements vscode.HoverProvider {
       a: { name: this.scores.status.model, score: sc?.score ?? undefined, stale: stored?.stale ?? false },
       b: { name: compared.name, score: other?.results[slot.responseIndex]?.steps[slot.stepIndex]?.score ?? undefined, stale: other?.stale ?? false },
     };
+    // The record's own token log-probabilities, when it carries them: a second score row, beside the reward model's.
+    const confidence = record.kind === 'trace' ? stepConfidenceHover(record, slot.stepIndex, result?.steps.map((x) => x.score)) : undefined;
     if (!sc || !result) {
       md.appendMarkdown(`**Reward Lens** · step ${slot.stepIndex + 1} of ${steps.length}: not scored yet\n\n`);
+      if (confidence) md.appendMarkdown(`${confidenceLine(confidence)}\n\n`);
       if (compare) md.appendMarkdown(`${compareLine(compare, s.threshold)}\n\n`);
       md.appendMarkdown(`Dataset label: ${labelText(step?.label ?? 'unknown')}\n\n`);
       md.appendMarkdown(links.map((l) => `[${l.title}](${l.uri})`).join(' · '));
@@ -82,10 +88,17 @@ export class StepHoverProvider implements vscode.HoverProvider {
         label: step?.label ?? 'unknown',
         links,
         ...(compare ? { compare } : {}),
+        ...(confidence ? { confidence } : {}),
+        // A data-URI image sees no theme variables: the palette follows the theme's kind.
+        curve: { scores: result.steps.map((x) => x.score), colors: SPARKLINE_COLORS[curvePalette(vscode.window.activeColorTheme.kind)] },
       }),
     );
     return new vscode.Hover(md, range);
   }
+}
+
+function curvePalette(kind: vscode.ColorThemeKind): 'dark' | 'light' {
+  return kind === vscode.ColorThemeKind.Light || kind === vscode.ColorThemeKind.HighContrastLight ? 'light' : 'dark';
 }
 
 function labelText(label: StepLabel): string {

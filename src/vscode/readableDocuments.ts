@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { normalizeLineEnds } from '../core/readable/normalizeLineEnds.js';
-import { layoutReadable } from '../core/readable/readableLayout.js';
+import { layoutReadable, type ReadableWhatIf } from '../core/readable/readableLayout.js';
 import type { DocumentIndex, LaidOutRecord } from './documentIndex.js';
-import { describeRef, parseReadableUri, READABLE_SCHEME, readableUri, type ReadableRef, type ReadableTarget } from './readableUri.js';
+import { describeRef, parseReadableUri, READABLE_SCHEME, readableUri, type ReadableRef, type ReadableTarget, type ReadableVariant } from './readableUri.js';
 
 /**
  * Finds the record a readable view shows. Resolvers are asked in the order they were registered; the first to
@@ -16,6 +16,17 @@ export interface ReadableResolver {
   formatOf?(source: vscode.Uri): string | undefined;
   /** Fires with a data file's URI when its records may have changed: open readable views of it are laid out again. */
   readonly onDidChange?: vscode.Event<vscode.Uri>;
+}
+
+/**
+ * What a what-if view (a readable URI with a `variant`) shows instead of the record as it is: the edited record and
+ * what its header says. The data file's record is resolved as for any view and handed over as `base`.
+ */
+export interface ReadableOverlay {
+  /** The edited record and its header; undefined when the variant is unknown (an unsaved edit of an earlier session). */
+  apply(uri: vscode.Uri, target: ReadableTarget & { readonly variant: ReadableVariant }, base: DatasetRecord): { readonly record: DatasetRecord; readonly whatIf: ReadableWhatIf } | undefined;
+  /** Fires with a what-if view's URI when it should be laid out again (new edits, new scores for its header). */
+  readonly onDidChange: vscode.Event<vscode.Uri>;
 }
 
 /** Waits this long after the last change of a source before laying its views out again (typing fires per key). */
@@ -61,6 +72,7 @@ function textEditorResolver(index: DocumentIndex): ReadableResolver {
  */
 export class ReadableDocuments implements vscode.Disposable {
   private readonly resolvers: ReadableResolver[] = [];
+  private overlay: ReadableOverlay | undefined;
   private readonly layouts = new Map<string, LaidOutRecord>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -97,6 +109,21 @@ export class ReadableDocuments implements vscode.Disposable {
     });
   }
 
+  /** Lets what-if views lay out edited records (one overlay: the what-if adapter's). */
+  registerOverlay(overlay: ReadableOverlay): vscode.Disposable {
+    this.overlay = overlay;
+    const sub = overlay.onDidChange((uri) => this.relayout((_t, u) => u === uri.toString()));
+    return new vscode.Disposable(() => {
+      sub.dispose();
+      if (this.overlay === overlay) this.overlay = undefined;
+    });
+  }
+
+  /** The record a data file's `ref` names, with its format, as a readable view of it would show it; undefined when none can be read. */
+  resolveRecord(source: vscode.Uri, ref: ReadableRef): Promise<{ record: DatasetRecord; format: string } | undefined> {
+    return this.resolve({ source, ref });
+  }
+
   private async provide(uri: vscode.Uri): Promise<string> {
     const key = uri.toString();
     const target = parseReadableUri(uri);
@@ -106,8 +133,15 @@ export class ReadableDocuments implements vscode.Disposable {
       const what = target === undefined ? 'this link' : `${describeRef(target.ref)} of ${target.source.path.split('/').pop() ?? ''}`;
       return `Reward Lens: ${what} cannot be read (the file changed, moved, or is no longer open). Open the data file and choose the record again.\n`;
     }
+    const variant = target.variant;
+    const edited = variant === undefined ? undefined : this.overlay?.apply(uri, { ...target, variant }, found.record);
+    if (variant !== undefined && edited === undefined) {
+      this.layouts.delete(key);
+      return 'Reward Lens: this what-if edit is no longer available (unsaved edits last for one session; kept variants are in the sidecar: Open Variant…). Run Edit and Rescore… on the record again.\n';
+    }
     const fileName = target.source.path.split('/').pop() ?? '';
-    const laid = normalizeLineEnds(layoutReadable(found.record, { fileName, position: describeRef(target.ref), format: found.format }));
+    const context = { fileName, position: describeRef(target.ref), format: found.format, ...(edited !== undefined ? { whatIf: edited.whatIf } : {}) };
+    const laid = normalizeLineEnds(layoutReadable(edited?.record ?? found.record, context));
     this.layouts.set(key, { ...laid, format: found.format });
     return laid.text;
   }
@@ -124,12 +158,12 @@ export class ReadableDocuments implements vscode.Disposable {
     return undefined;
   }
 
-  /** Lays out again (after a pause) the open readable views whose target passes `which`. */
-  private relayout(which: (target: ReadableTarget) => boolean): void {
+  /** Lays out again (after a pause) the open readable views whose target (or URI string) passes `which`. */
+  private relayout(which: (target: ReadableTarget, uri: string) => boolean): void {
     for (const document of vscode.workspace.textDocuments) {
       const target = parseReadableUri(document.uri);
-      if (target === undefined || !which(target)) continue;
       const key = document.uri.toString();
+      if (target === undefined || !which(target, key)) continue;
       clearTimeout(this.timers.get(key));
       this.timers.set(
         key,

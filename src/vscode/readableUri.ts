@@ -9,11 +9,19 @@ export const READABLE_SCHEME = 'reward-lens';
  */
 export type ReadableRef = { readonly record: number } | { readonly row: number };
 
+/**
+ * A what-if view of the record ("Edit and Rescore…"): its unsaved edit (`draft`, kept for the session) or a variant
+ * kept in the sidecar under a name (`kept`). The view lays the edited record out; the data file is never written.
+ */
+export type ReadableVariant = { readonly draft: true } | { readonly kept: string };
+
 /** What a readable URI names. */
 export interface ReadableTarget {
   /** The data file the record comes from: its scores live in this file's sidecar. */
   readonly source: vscode.Uri;
   readonly ref: ReadableRef;
+  /** Set for a what-if view of the record; absent for the record as it is. */
+  readonly variant?: ReadableVariant;
 }
 
 /** Longest label kept in a tab title; the header shows the whole id. */
@@ -30,16 +38,18 @@ function fileLabel(label: string): string {
 /**
  * The URI of a record's readable view. The tab reads `problem-17 · gsm8k.jsonl.trace` (the `.trace` name gives the
  * document its language, `reward-lens-trace`, for heading colours and word wrap); the folder is the data file's,
- * so breadcrumbs and same-named tabs say where it comes from. The query is what the view is of.
+ * so breadcrumbs and same-named tabs say where it comes from. The query is what the view is of. A what-if view reads
+ * `problem-17 ✎ edited · …` (unsaved) or `problem-17 ✎ NAME · …` (a kept variant).
  */
-export function readableUri(source: vscode.Uri, ref: ReadableRef, label: string): vscode.Uri {
+export function readableUri(source: vscode.Uri, ref: ReadableRef, label: string, variant?: ReadableVariant): vscode.Uri {
   const slash = source.path.lastIndexOf('/');
   const folder = slash > 0 ? source.path.slice(0, slash) : '';
   const fileName = source.path.slice(slash + 1);
+  const edited = variant === undefined ? '' : ` ✎ ${'kept' in variant ? fileLabel(variant.kept) : 'edited'}`;
   return vscode.Uri.from({
     scheme: READABLE_SCHEME,
-    path: `${folder}/${fileLabel(label)} · ${fileName}.trace`,
-    query: JSON.stringify({ source: source.toString(), ref }),
+    path: `${folder}/${fileLabel(label)}${edited} · ${fileName}.trace`,
+    query: JSON.stringify({ source: source.toString(), ref, ...(variant !== undefined ? { variant } : {}) }),
   });
 }
 
@@ -51,13 +61,23 @@ function isRef(value: unknown): value is ReadableRef {
   return entries.length === 1 && (key === 'record' || key === 'row') && typeof n === 'number' && Number.isInteger(n) && n >= 0;
 }
 
+/** `{draft: true}` or `{kept: name}`; anything else is no variant. */
+function readVariant(value: unknown): ReadableVariant | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as { draft?: unknown; kept?: unknown };
+  if (v.draft === true) return { draft: true };
+  return typeof v.kept === 'string' && v.kept !== '' ? { kept: v.kept } : undefined;
+}
+
 /** What a readable URI names; undefined for any other URI (or a malformed query). */
 export function parseReadableUri(uri: vscode.Uri): ReadableTarget | undefined {
   if (uri.scheme !== READABLE_SCHEME) return undefined;
   try {
-    const q = JSON.parse(uri.query) as { source?: unknown; ref?: unknown };
+    const q = JSON.parse(uri.query) as { source?: unknown; ref?: unknown; variant?: unknown };
     if (typeof q.source !== 'string' || !isRef(q.ref)) return undefined;
-    return { source: vscode.Uri.parse(q.source, true), ref: q.ref };
+    if (q.variant !== undefined && readVariant(q.variant) === undefined) return undefined;
+    const variant = readVariant(q.variant);
+    return { source: vscode.Uri.parse(q.source, true), ref: q.ref, ...(variant !== undefined ? { variant } : {}) };
   } catch {
     return undefined;
   }

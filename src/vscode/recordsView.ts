@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import type { RecordScores } from '../core/editor/scoreStore.js';
+import { formatSparkline } from '../core/hover/sparkline.js';
 import { aggregate } from '../core/scoring/aggregate.js';
 import { preferenceMargin } from '../core/scoring/scoreRecords.js';
 import { truncate } from '../core/text/escape.js';
@@ -20,7 +21,12 @@ interface RecordItem {
   readonly stale: boolean;
   /** While comparing ("Compare With…"): the compared run's score (undefined when it has none) and staleness. */
   readonly compared?: { readonly score: number | undefined; readonly stale: boolean };
+  /** A scored trace's reward curve as Unicode bars (empty otherwise). */
+  readonly curve: string;
 }
+
+/** Glyphs of a record's reward curve in the list (longer traces are downsampled, keeping the first error and the minimum). */
+const RECORD_CURVE_GLYPHS = 24;
 
 /** The side bar's list of the active file's records with their scores: sortable, filterable, click to reveal. */
 export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.Disposable {
@@ -83,7 +89,7 @@ export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.
     const c = item.compared;
     // Comparing: `A | B`, as the badges read.
     const comparedText = c === undefined ? '' : ` | ${c.score === undefined ? '–' : `${c.score.toFixed(3)}${c.stale ? ' (stale)' : ''}`}`;
-    t.description = `${scoreText}${comparedText} · ${what}`;
+    t.description = `${scoreText}${item.curve === '' ? '' : ` ${item.curve}`}${comparedText} · ${what}`;
     t.tooltip = new vscode.MarkdownString().appendText(truncate(r.prompt || '(no prompt)', 400));
     const low = item.score !== undefined && (r.kind === 'trace' ? item.score < s.threshold : item.score <= 0);
     t.iconPath = new vscode.ThemeIcon(item.score === undefined ? 'circle-outline' : low ? 'error' : 'pass', new vscode.ThemeColor(item.score === undefined ? 'foreground' : low ? 'rewardLens.scoreLowForeground' : 'rewardLens.scoreHighForeground'));
@@ -114,6 +120,7 @@ export class RecordsView implements vscode.TreeDataProvider<RecordItem>, vscode.
         record,
         score: scoreOf(record, stored),
         stale: stored?.stale ?? false,
+        curve: record.kind === 'trace' && stored ? formatSparkline(stored.results[0]?.steps.map((x) => x.score) ?? [], s.threshold, RECORD_CURVE_GLYPHS) : '',
         ...(compared ? { compared: { score: scoreOf(record, other), stale: other?.stale ?? false } } : {}),
       };
     });

@@ -7,6 +7,7 @@ import type { DashboardView } from '../../src/protocol/dashboardMessages.js';
 import { bdi, count, el, notApplicableNote, num, section, type SectionKey } from './dashboardDom.js';
 import { renderCompare } from './renderCompare.js';
 import { renderAccuracyBars, renderBestOfN, renderFirstError, renderMargins, renderReliability, renderRmBench, renderStepScores } from './renderPlots.js';
+import { renderProbes } from './renderProbes.js';
 import { renderQueue } from './renderQueue.js';
 
 /** How the dashboard is drawn. */
@@ -69,7 +70,7 @@ const isNotApplicable = (x: DashboardData[PlotKey]): x is NotApplicable => x.kin
 /** The title and the line saying what the figures cover: model, format, coverage, threshold, aggregation. */
 function renderHeader(doc: Document, view: DashboardView, options: RenderOptions): HTMLElement {
   const header = el(doc, 'header', 'dashboard-header');
-  const h1 = el(doc, 'h1', '', view.data === undefined && view.compare !== undefined ? 'Comparison: ' : 'Dataset dashboard: ');
+  const h1 = el(doc, 'h1', '', view.data === undefined && view.compare !== undefined ? 'Comparison: ' : view.data === undefined && view.probes !== undefined ? 'Reward model probes: ' : 'Dataset dashboard: ');
   h1.append(bdi(doc, view.file, 100));
   header.append(h1);
   const { records, scored } = view.coverage;
@@ -86,8 +87,9 @@ function renderHeader(doc: Document, view: DashboardView, options: RenderOptions
   });
   header.append(line);
   const unscored = records - scored;
-  // A comparison page (`compare --html`) has no dashboard of its own: its section says what was compared.
-  if (view.data === undefined && view.compare !== undefined) return header;
+  // A comparison page (`compare --html`) or a probes page (`probe --html`) has no dashboard of its own: its
+  // section says what it holds.
+  if (view.data === undefined && (view.compare !== undefined || view.probes !== undefined)) return header;
   if (view.data === undefined || scored === 0) {
     const p = el(doc, 'p', 'coverage-warning', options.interactive ? 'No record is scored yet. Run Evaluate to score the file and draw the figures.' : 'No record is scored, so there is nothing to draw.');
     p.setAttribute('role', 'status');
@@ -133,6 +135,7 @@ export function renderDashboard(doc: Document, view: DashboardView, options: Ren
       root.append(grid2);
     }
   }
+  if (view.probes !== undefined) root.append(renderProbes(doc, view.probes));
   if (view.compare !== undefined) {
     const key: SectionKey = 'compare';
     const s = section(doc, key, 'Comparison of two runs');

@@ -9,7 +9,9 @@ import { formatRange, formatScore } from '../format/numbers.js';
 import type { HostApi } from '../host.js';
 import { displayText, el, scoreLegend, toolbarButton } from '../ui.js';
 import { boxInside, fitTransform, layoutBounds, nodeBox, scrollIntoView, type PanelSize, type ViewTransform } from './fitView.js';
+import { curveTargetOf } from './layoutCurve.js';
 import { DEFAULT_TREE_LAYOUT, findNode, layoutTree, navigate, revealTarget, type LayoutNode, type NavKey, type TreeLayout } from './layoutTree.js';
+import { renderCurve } from './renderCurve.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 /** Drops at least this large get a ▼ marker: where the reward falls is what the tree is for. */
@@ -314,6 +316,10 @@ export function createTreeView(container: HTMLElement, host: HostApi): TreeViewH
     const revealButton = toolbarButton(doc, 'Reveal in Editor', 'Select this text in the data file', true);
     revealButton.addEventListener('click', () => reveal(node));
     body.prepend(dl);
+    // The response's reward curve (for a step: the opened record's response through it), its first error in red.
+    const target = curveTargetOf(tree, node, view.focusRecordIndex);
+    const curve = target && renderCurve(doc, tree, target, view.scoring.threshold);
+    if (curve) dl.after(curve);
     body.append(caption, pre);
     if (node.kind === 'step') body.append(throughList(node));
     details.append(head, revealButton, body);

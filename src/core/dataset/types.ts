@@ -3,6 +3,7 @@
  * Offsets are UTF-16 code-unit offsets into the file text exactly as read (a BOM, if any, counts as one
  * character at offset 0), end-exclusive.
  */
+import type { TraceLogprobs } from '../confidence/tokenLogprobs.js';
 
 /** A half-open span `[start, end)` of UTF-16 code units in the file text. */
 export interface SourceRange {
@@ -63,6 +64,8 @@ export interface Trace {
   readonly correct?: boolean;
   /** Free-form extra fields worth showing (generator, subset, source...). Values are JSON. */
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The response's own token log-probabilities, matched to its steps, when the record carries them. */
+  readonly logprobs?: TraceLogprobs;
 }
 
 /** One response of a preference set. */

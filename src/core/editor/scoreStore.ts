@@ -2,6 +2,7 @@ import type { DatasetRecord } from '../dataset/types.js';
 import { requestsOf } from '../scoring/scoreRecords.js';
 import type { ScoreRequest, ScoreResult } from '../scoring/scorer.js';
 import { textHash } from './textHash.js';
+import { readVariants, type StoredVariant } from './whatIf.js';
 
 /** Sidecar files are named `<data file>.reward-lens.json`; readers of folders skip them. */
 export const SIDECAR_SUFFIX = '.reward-lens.json';
@@ -20,12 +21,16 @@ export interface StoredResult extends ScoreResult {
 }
 
 /**
- * Persisted scores of one data file (the sidecar's content): per model id, results keyed by `requestKey`.
+ * Persisted scores of one data file (the sidecar's content): per model id, results keyed by `requestKey`, and the
+ * what-if edits kept under a name ("Keep as Variant…"; absent in sidecars written before them). The variants' own
+ * results sit in `models` beside the original's, keyed by their text like any other.
  * Plain JSON so it round-trips through the sidecar file unchanged.
  */
 export interface SidecarData {
   readonly version: 1;
   readonly models: Record<string, Record<string, StoredResult>>;
+  /** Replaced as a whole when a variant is kept (see `putVariant`). */
+  variants?: StoredVariant[];
 }
 
 /** An empty sidecar. */
@@ -33,12 +38,16 @@ export function emptySidecar(): SidecarData {
   return { version: 1, models: {} };
 }
 
-/** Validates parsed sidecar JSON; anything unexpected yields an empty sidecar (a broken cache must not break the file). */
+/**
+ * Validates parsed sidecar JSON; anything unexpected yields an empty sidecar (a broken cache must not break the file),
+ * and a malformed `variants` list loses only its malformed entries.
+ */
 export function readSidecarData(value: unknown): SidecarData {
   if (typeof value !== 'object' || value === null) return emptySidecar();
   const v = value as { version?: unknown; models?: unknown };
   if (v.version !== 1 || typeof v.models !== 'object' || v.models === null) return emptySidecar();
-  return { version: 1, models: v.models as Record<string, Record<string, StoredResult>> };
+  const variants = readVariants((value as { variants?: unknown }).variants);
+  return { version: 1, models: v.models as Record<string, Record<string, StoredResult>>, ...(variants.length > 0 ? { variants } : {}) };
 }
 
 /** What the editor shows for a record: the current results, or the last results for this record id if its text changed since. */

@@ -3,6 +3,7 @@ import type { DatasetRecord } from '../dataset/types.js';
 import { describe, isObject, locatedString, recordId, wrongShape, type JsonObject, type LocatedText } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { promptFromMessages, responseTrace, ResponseStepBuilder } from './chatMessages.js';
+import { firstTokenObject, readResponseLogprobs } from '../confidence/tokenLogprobs.js';
 
 /** The completion object of a record and the request that produced it, when the record carries one. */
 interface Unwrapped {
@@ -41,7 +42,8 @@ function promptOf(entry: JsonEntry, request: JsonObject | undefined): LocatedTex
  * legacy `text_completion` `{choices:[{text}]}`. One trace per choice; reasoning comes from the reasoning field or a
  * `<think>` block in the content (an R1 completion that starts inside the block is handled). The prompt is empty
  * unless the record carries its request (`request.messages`, `messages` or `prompt`). A JSONL of such objects reads
- * line by line.
+ * line by line. A choice's `logprobs` (`{content: [{token, logprob, top_logprobs}]}`, or the legacy completions shape)
+ * become `Trace.logprobs` when they spell the content, or the reasoning then the content (see `readResponseLogprobs`).
  */
 export const chatCompletion: FormatSpec = {
   id: 'openai-chat-completion',
@@ -94,7 +96,16 @@ export const chatCompletion: FormatSpec = {
       if (typeof reasoningTokens === 'number') metadata['reasoningTokens'] = reasoningTokens;
       if (typeof v['custom_id'] === 'string') metadata['customId'] = v['custom_id'];
       const id = choices.length > 1 ? `${base}:${index}` : base;
-      records.push(responseTrace(id, entry.range, prompt, builder.build(), { metadata }));
+      const built = builder.build();
+      // vLLM / OpenAI `logprobs` cover the generated text: the content alone, or reasoning then content.
+      const lp = readResponseLogprobs([choice['logprobs']], builder.pieces, built.steps);
+      if (lp.warning !== undefined) {
+        const first = firstTokenObject(choice['logprobs']);
+        const range = first && entry.locator.rangeOf(first, 'token');
+        problems.push({ message: `Choice ${i + 1}: ${lp.warning}`, severity: 'warning', ...(range ? { range } : {}) });
+      }
+      const trace = responseTrace(id, entry.range, prompt, built, { metadata });
+      records.push(lp.logprobs === undefined ? trace : { ...trace, logprobs: lp.logprobs });
     });
     return { records, problems };
   },

@@ -4,6 +4,7 @@ import { describe, isObject, locatedString, normaliseRole, recordId, segmentLoca
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { finalAnswer } from '../text/finalAnswer.js';
 import { splitThink } from './thinkSplit.js';
+import type { LogprobPiece } from '../confidence/tokenLogprobs.js';
 
 /**
  * Maps a located string to the text it stands for. Inspect logs replace long strings by `attachment://<md5>`
@@ -31,6 +32,7 @@ export class ResponseStepBuilder {
   private readonly steps: Step[] = [];
   private readonly answers: string[] = [];
   private readonly toolCalls: string[] = [];
+  private readonly pieceList: LogprobPiece[] = [];
   private redacted = 0;
   private truncated = false;
   private missingOpener = false;
@@ -56,6 +58,11 @@ export class ResponseStepBuilder {
     return this.steps.length;
   }
 
+  /** Every string added so far, in order, with the steps cut from it (token log-probabilities are matched to these). */
+  get pieces(): readonly LogprobPiece[] {
+    return this.pieceList;
+  }
+
   /** Starts a new answer message: only the last message's text makes the trace's visible answer. */
   beginAnswer(): void {
     this.answers.length = 0;
@@ -69,17 +76,21 @@ export class ResponseStepBuilder {
 
   /** Segments a whole string as one part (a reasoning field, a thinking block, an output text). */
   addPart(located: LocatedText, part: StepPart): void {
+    const firstStep = this.steps.length;
     this.steps.push(...segmentLocated(this.ctx.text, located, this.ctx.options.segmentation, part, this.steps.length));
+    this.pieceList.push({ text: located.text, firstStep, endStep: this.steps.length });
     if (part === 'answer') this.answers.push(located.text);
   }
 
   /** Segments a content string that may hold `<think>` / begin_of_thought blocks into reasoning and answer steps. */
   addContent(located: LocatedText): void {
+    const firstStep = this.steps.length;
     const split = splitThink(located.text);
     for (const s of split.spans) {
       this.steps.push(...segmentLocated(this.ctx.text, located, this.ctx.options.segmentation, s.part, this.steps.length, s.start, s.end));
       if (s.part === 'answer') this.answers.push(located.text.slice(s.start, s.end));
     }
+    this.pieceList.push({ text: located.text, firstStep, endStep: this.steps.length });
     this.truncated ||= split.truncated;
     this.missingOpener ||= split.missingOpener;
   }

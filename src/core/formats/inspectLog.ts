@@ -4,6 +4,7 @@ import type { DatasetRecord, SourceRange, Trace } from '../dataset/types.js';
 import { describe, isObject, wrongShape, type JsonObject, type LocatedText } from './fields.js';
 import type { FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { lastAssistantIndex, promptFromMessages, responseTrace, ResponseStepBuilder, type ResolveText } from './chatMessages.js';
+import { firstTokenObject, readResponseLogprobs } from '../confidence/tokenLogprobs.js';
 
 const ATTACHMENT = 'attachment://';
 
@@ -56,7 +57,7 @@ export function hasSeveralEpochs(samples: readonly unknown[]): boolean {
  * text parts (and a `<think>` block in a string content) the rest. Reference: `target` (a list is joined with ", ").
  * Correct: the first score whose value is C/I, a boolean or 1/0. `attachment://` strings are dereferenced (their
  * steps have no range). `epochIds` appends `_epoch_<n>` to ids, as Inspect names sample files; `fallbackId` is used
- * when the sample has no id.
+ * when the sample has no id. `output.choices[0].logprobs` become `Trace.logprobs` when they spell the response read.
  */
 export function sampleTrace(
   entry: JsonEntry,
@@ -128,12 +129,21 @@ export function sampleTrace(
       : Array.isArray(target)
         ? target.filter((t): t is string => typeof t === 'string').join(', ')
         : undefined;
-  const trace = responseTrace(id, recordRange, prompt, builder.build(), {
+  const built = builder.build();
+  // `output.choices[0].logprobs` (same shape as chat completions) belong to the generated message read above.
+  const logprobsValue = isObject(firstChoice) ? firstChoice['logprobs'] : undefined;
+  const lp = readResponseLogprobs([logprobsValue], builder.pieces, built.steps);
+  if (lp.warning !== undefined) {
+    const first = firstTokenObject(logprobsValue);
+    const range = first && entry.locator.rangeOf(first, 'token');
+    problems.push({ message: `Sample ${id}: ${lp.warning}`, severity: 'warning', ...(range ? { range } : {}) });
+  }
+  const trace = responseTrace(id, recordRange, prompt, built, {
     ...(reference !== undefined ? { reference } : {}),
     ...(correct !== undefined ? { correct } : {}),
     metadata,
   });
-  return { trace, problems };
+  return { trace: lp.logprobs === undefined ? trace : { ...trace, logprobs: lp.logprobs }, problems };
 }
 
 /** The spans of the objects `samples[i]` of a log's text, in order (a streaming scan that skips their insides). */

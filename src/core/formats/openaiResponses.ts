@@ -3,6 +3,32 @@ import type { SourceRange } from '../dataset/types.js';
 import { describe, isObject, recordId, wrongShape, type JsonObject, type LocatedText } from './fields.js';
 import type { EntriesOutcome, FormatContext, FormatSpec, RecordOutcome, RecordProblem } from './formatSpec.js';
 import { responseTrace, ResponseStepBuilder } from './chatMessages.js';
+import { firstTokenObject, readResponseLogprobs, type LogprobPiece } from '../confidence/tokenLogprobs.js';
+
+/** The `output_text.logprobs` met so far, each with the piece of text (and steps) it covers, in output order. */
+interface LogprobParts {
+  readonly values: unknown[];
+  readonly pieces: LogprobPiece[];
+}
+
+/** Pairs each `output_text` part that carries log-probabilities with the piece its text became. */
+function collectLogprobs(builder: ResponseStepBuilder, content: readonly unknown[], piecesBefore: number, into: LogprobParts): void {
+  const added = builder.pieces.slice(piecesBefore);
+  let next = 0;
+  content.forEach((part) => {
+    if (!isObject(part) || typeof part['text'] !== 'string') return;
+    const value = part['logprobs'];
+    const text = builder.located(part, 'text')?.text;
+    const at = added.findIndex((p, k) => k >= next && p.text === text);
+    if (at === -1) return;
+    next = at + 1;
+    const piece = added[at];
+    // An empty list means log-probabilities were not requested: nothing to read for this part.
+    if (value === undefined || value === null || (Array.isArray(value) && value.length === 0) || piece === undefined) return;
+    into.values.push(value);
+    into.pieces.push(piece);
+  });
+}
 
 /** Output item types that are tool invocations; they carry no steps but are named in `metadata.toolCalls`. */
 const TOOL_ITEMS = new Set([
@@ -22,7 +48,7 @@ const TOOL_ITEMS = new Set([
  * open models) or else its `summary` (`summary_text`), counted as redacted when neither has text; an assistant
  * `message` → answer steps from its `output_text` parts; tool calls → named. Other items (tool outputs) are skipped.
  */
-function addOutputItem(builder: ResponseStepBuilder, item: JsonObject): void {
+function addOutputItem(builder: ResponseStepBuilder, item: JsonObject, logprobs?: LogprobParts): void {
   const type = item['type'];
   if (type === 'reasoning') {
     const before = builder.stepCount;
@@ -36,8 +62,10 @@ function addOutputItem(builder: ResponseStepBuilder, item: JsonObject): void {
   if (type === 'message' && (item['role'] === 'assistant' || item['role'] === undefined)) {
     const content = item['content'];
     builder.beginAnswer();
+    const piecesBefore = builder.pieces.length;
     if (Array.isArray(content)) builder.addParts(content);
     else builder.addContentValue(item, 'content');
+    if (logprobs !== undefined && Array.isArray(content)) collectLogprobs(builder, content, piecesBefore, logprobs);
     return;
   }
   if (typeof type === 'string' && TOOL_ITEMS.has(type)) builder.addToolCall(typeof item['name'] === 'string' ? item['name'] : type);
@@ -51,7 +79,7 @@ function isPreferenceRecord(v: JsonObject): boolean {
  * OpenAI Responses API objects (FORMATS.md §8d): `{object:"response", output:[{type:"reasoning", summary:[{text}],
  * content?:[{type:"reasoning_text", text}]}, {type:"message", content:[{type:"output_text", text}]},
  * {type:"function_call"}]}`. One trace per response, items in order; the prompt is empty (a response does not
- * carry its input).
+ * carry its input). `output_text.logprobs` of the message parts become `Trace.logprobs` (reasoning items have none).
  */
 export const openaiResponses: FormatSpec = {
   id: 'openai-responses',
@@ -69,14 +97,24 @@ export const openaiResponses: FormatSpec = {
     }
     const problems: RecordProblem[] = [];
     const builder = new ResponseStepBuilder(entry, ctx);
+    const logprobs: LogprobParts = { values: [], pieces: [] };
     v['output'].forEach((item: unknown, i) => {
-      if (isObject(item)) addOutputItem(builder, item);
+      if (isObject(item)) addOutputItem(builder, item, logprobs);
       else problems.push({ message: `Output item ${i + 1} is ${describe(item)}, expected an object with "type".` });
     });
     const metadata: Record<string, unknown> = {};
     if (typeof v['model'] === 'string') metadata['model'] = v['model'];
     if (typeof v['status'] === 'string') metadata['status'] = v['status'];
-    return { records: [responseTrace(recordId(entry, v), entry.range, undefined, builder.build(), { metadata })], problems };
+    const built = builder.build();
+    // Each `output_text` part's log-probabilities cover that part's text; reasoning items carry none.
+    const lp = readResponseLogprobs(logprobs.values, logprobs.pieces, built.steps);
+    if (lp.warning !== undefined) {
+      const first = firstTokenObject(logprobs.values.find((x) => firstTokenObject(x) !== undefined));
+      const range = first && entry.locator.rangeOf(first, 'token');
+      problems.push({ message: lp.warning, severity: 'warning', ...(range ? { range } : {}) });
+    }
+    const trace = responseTrace(recordId(entry, v), entry.range, undefined, built, { metadata });
+    return { records: [lp.logprobs === undefined ? trace : { ...trace, logprobs: lp.logprobs }], problems };
   },
 };
 

@@ -2,6 +2,8 @@ import type { StepLabel } from '../dataset/types.js';
 import type { Aggregation } from '../scoring/aggregate.js';
 import type { StepCheck } from '../scoring/scorer.js';
 import { escapeMarkdown, truncate } from '../text/escape.js';
+import { confidenceLine, type ConfidenceHoverInput } from '../confidence/formatConfidence.js';
+import { formatCurveMarkdown, type CurveScore, type SparklineColors } from './sparkline.js';
 
 /** Everything a step hover shows. */
 export interface StepHoverInput {
@@ -31,6 +33,10 @@ export interface StepHoverInput {
   readonly links: readonly { readonly title: string; readonly uri: string }[];
   /** While comparing two runs ("Compare With…"): this step under both (see {@link compareLine}). */
   readonly compare?: CompareHoverInput;
+  /** The trace's own confidence in this step, when the record carries token log-probabilities (see {@link confidenceLine}). */
+  readonly confidence?: ConfidenceHoverInput;
+  /** The trace's reward curve: every step's score (NaN or null when unscored), drawn in these colours with this step ringed. */
+  readonly curve?: { readonly scores: readonly CurveScore[]; readonly colors: SparklineColors };
 }
 
 /** One run's score of a step in a compared hover. */
@@ -158,6 +164,15 @@ export function formatStepHover(h: StepHoverInput): string {
   const agg = (['min', 'product', 'mean', 'last'] as const).map((a) => `${a === h.aggregation ? `**${a}**` : a} ${fmt(h.aggregates[a])}`).join(' · ');
   lines.push(`Trace score: ${agg}`);
   lines.push('');
+  const curve = h.curve && formatCurveMarkdown(h.curve.scores, h.threshold, h.stepNumber - 1, h.curve.colors);
+  if (curve !== undefined) {
+    lines.push(curve);
+    lines.push('');
+  }
+  if (h.confidence !== undefined) {
+    lines.push(confidenceLine(h.confidence));
+    lines.push('');
+  }
   if (h.compare !== undefined) {
     lines.push(compareLine(h.compare, h.threshold));
     lines.push('');

@@ -15,6 +15,18 @@ export interface ReadableContext {
   readonly position?: string;
   /** The detected format id (`processbench`, `trl-preference`…); `unknown` leaves it out. */
   readonly format: string;
+  /** Set when the record laid out is a what-if edit of the one in the file ("Edit and Rescore…"). */
+  readonly whatIf?: ReadableWhatIf;
+}
+
+/** What a what-if view adds to the layout: its title, header rows, and which steps were edited. */
+export interface ReadableWhatIf {
+  /** The id of the record in the data file (the edited record is scored under its own id). */
+  readonly baseId: string;
+  /** Header rows after the record's own (the variant, the edited steps, the scores before → after). */
+  readonly rows: readonly (readonly [string, string])[];
+  /** Steps whose text was edited: their headings say `edited`. */
+  readonly edited: readonly { readonly responseIndex: number; readonly stepIndex: number }[];
 }
 
 /** A record laid out as a document. */
@@ -82,16 +94,19 @@ function oneLine(s: string): string {
 
 function header(out: TextSink, record: DatasetRecord, context: ReadableContext): void {
   const where = [context.fileName, context.position].filter((x): x is string => x !== undefined && x !== '').join(' · ');
-  out.line(`Reward Lens · readable view (read-only)`);
+  const whatIf = context.whatIf;
+  out.line(whatIf === undefined ? `Reward Lens · readable view (read-only)` : `Reward Lens · what-if edit (read-only; the data file is unchanged)`);
   out.line();
-  const rows: [string, string][] = [
-    ['Record', oneLine(record.id)],
+  const rows: (readonly [string, string])[] = [
+    ['Record', oneLine(whatIf?.baseId ?? record.id)],
     ['File', oneLine(where)],
   ];
   if (context.format !== 'unknown' && context.format !== '') rows.push(['Format', formatById(context.format)?.label ?? context.format]);
   const labels = record.kind === 'trace' ? traceLabels(record) : preferenceLabels(record);
   if (labels !== '') rows.push(['Labels', labels]);
-  for (const [key, value] of rows) out.line(`  ${key.padEnd(8)}${value}`);
+  for (const [key, value] of whatIf?.rows ?? []) rows.push([key, oneLine(value)]);
+  // Keys up to seven characters line values up at column 10; a longer one (`Response 2`) keeps a space.
+  for (const [key, value] of rows) out.line(`  ${key.padEnd(7)} ${value}`);
 }
 
 /** The dataset's verdicts on a trace in one line: step labels, the first bad step, the answer's correctness. */
@@ -162,13 +177,18 @@ function partTag(steps: readonly Step[], step: Step): string {
   return step.part === 'reasoning' ? ' · thinking' : ' · response';
 }
 
-/** Lays out steps under `Step N` headings; returns them with their new ranges. */
-function steps(out: TextSink, list: readonly Step[]): Step[] {
+/** Lays out steps under `Step N` headings (`Step N · edited` where `edited` holds N); returns them with their new ranges. */
+function steps(out: TextSink, list: readonly Step[], edited: ReadonlySet<number> = new Set()): Step[] {
   return list.map((step) => {
     out.line();
-    out.line(stepHeading(`Step ${step.index + 1}${partTag(list, step)}`, step.label === 'unknown' ? undefined : step.label));
+    out.line(stepHeading(`Step ${step.index + 1}${partTag(list, step)}${edited.has(step.index) ? ' · edited' : ''}`, step.label === 'unknown' ? undefined : step.label));
     return { ...step, range: verbatim(out, step.text) };
   });
+}
+
+/** The edited step indices of one response of a what-if view. */
+function editedIn(context: ReadableContext, responseIndex: number): ReadonlySet<number> {
+  return new Set((context.whatIf?.edited ?? []).filter((e) => e.responseIndex === responseIndex).map((e) => e.stepIndex));
 }
 
 function answer(out: TextSink, trace: Trace): void {
@@ -181,9 +201,9 @@ function answer(out: TextSink, trace: Trace): void {
   for (const [key, value] of rows) out.line(`${key.padEnd(14)}${value}`);
 }
 
-function layoutTrace(out: TextSink, trace: Trace): Trace {
+function layoutTrace(out: TextSink, trace: Trace, context: ReadableContext): Trace {
   const promptRange = prompt(out, trace);
-  const laid = steps(out, trace.steps);
+  const laid = steps(out, trace.steps, editedIn(context, 0));
   answer(out, trace);
   return { ...trace, promptRange, steps: laid, recordRange: { start: 0, end: out.offset } };
 }
@@ -195,8 +215,8 @@ export function responseTitle(set: PreferenceSet, response: PreferenceResponse, 
   return [`Response ${index + 1} — ${verdict}`, ...extras].join(' · ');
 }
 
-function layoutResponse(out: TextSink, set: PreferenceSet, response: PreferenceResponse, index: number): PreferenceResponse {
-  section(out, responseTitle(set, response, index));
+function layoutResponse(out: TextSink, set: PreferenceSet, response: PreferenceResponse, index: number, edited: ReadonlySet<number>): PreferenceResponse {
+  section(out, `${responseTitle(set, response, index)}${edited.size > 0 ? ' · edited' : ''}`);
   const start = out.offset;
   // Without steps it is scored as one step of its whole text (see requestsOf), and shown as it is.
   if (response.steps.length === 0) return { ...response, range: verbatim(out, response.text) };
@@ -206,26 +226,27 @@ function layoutResponse(out: TextSink, set: PreferenceSet, response: PreferenceR
     const range = verbatim(out, only.text);
     return { ...response, range, steps: [{ ...only, range }] };
   }
-  const laid = steps(out, response.steps);
+  const laid = steps(out, response.steps, edited);
   const end = laid[laid.length - 1]?.range?.end ?? start;
   return { ...response, range: { start, end }, steps: laid };
 }
 
-function layoutPreference(out: TextSink, set: PreferenceSet): PreferenceSet {
+function layoutPreference(out: TextSink, set: PreferenceSet, context: ReadableContext): PreferenceSet {
   const promptRange = prompt(out, set);
-  const responses = set.responses.map((r, i) => layoutResponse(out, set, r, i));
+  const responses = set.responses.map((r, i) => layoutResponse(out, set, r, i, editedIn(context, i)));
   return { ...set, promptRange, responses, recordRange: { start: 0, end: out.offset } };
 }
 
 /**
  * Lays a record out for reading: a short header (record id, file, format, the dataset's labels), the prompt
  * (with roles when it is a conversation), each step under a `Step N` heading with its text verbatim, then the final
- * answer and reference; a preference set shows each response under `Response N — chosen|rejected`. Text is never
+ * answer and reference; a preference set shows each response under `Response N — chosen|rejected`. A what-if view
+ * (`context.whatIf`) says so in its title, adds its rows to the header and marks edited steps. Text is never
  * escaped or rewrapped: `text.slice(step.range.start, step.range.end) === step.text` for every step.
  */
 export function layoutReadable(record: DatasetRecord, context: ReadableContext): ReadableLayout {
   const out = new TextSink();
   header(out, record, context);
-  const laid = record.kind === 'trace' ? layoutTrace(out, record) : layoutPreference(out, record);
+  const laid = record.kind === 'trace' ? layoutTrace(out, record, context) : layoutPreference(out, record, context);
   return { text: out.text(), record: laid };
 }

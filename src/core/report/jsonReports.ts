@@ -1,6 +1,7 @@
 import type { DatasetRecord, ParsedDocument, Problem, StepLabel } from '../dataset/types.js';
 import type { ScoredRecord } from '../scoring/scoreRecords.js';
 import type { JudgeReport } from '../scoring/scorer.js';
+import { stepConfidenceJson, traceConfidenceJson } from '../confidence/confidenceJson.js';
 
 /** `inspect --json` step label: `unknown` prints as null. */
 export type ReportLabel = 'good' | 'bad' | 'neutral' | null;
@@ -20,15 +21,18 @@ function messagesJson(r: DatasetRecord): { messages?: { role: string; content: s
 /** One record as `reward-lens inspect --json` prints it. */
 export function inspectRecordJson(r: DatasetRecord): Record<string, unknown> {
   if (r.kind === 'trace') {
+    // Traces with their own token log-probabilities add `confidence` per step and for the whole response.
+    const confidence = stepConfidenceJson(r);
     return {
       kind: 'trace',
       id: r.id,
       prompt: r.prompt,
       ...messagesJson(r),
-      steps: r.steps.map((s) => ({ text: s.text, label: reportLabel(s.label) })),
+      steps: r.steps.map((s, i) => ({ text: s.text, label: reportLabel(s.label), ...(confidence ? { confidence: confidence[i] ?? null } : {}) })),
       ...(r.answer !== undefined ? { answer: r.answer } : {}),
       ...(r.reference !== undefined ? { reference: r.reference } : {}),
       ...(r.correct !== undefined ? { correct: r.correct } : {}),
+      ...traceConfidenceJson(r),
     };
   }
   return {
@@ -75,13 +79,22 @@ function judgeFields(j: JudgeReport | undefined): Record<string, unknown> {
 /** One scored record as `reward-lens score --json` prints it (one JSONL line with `--out`). */
 export function scoreRecordJson(s: ScoredRecord): Record<string, unknown> {
   if (s.kind === 'trace') {
+    const confidence = stepConfidenceJson(s.record);
     return {
       kind: 'trace',
       id: s.record.id,
       steps: s.record.steps.map((step, i) => {
         const sc = s.steps[i];
-        return { text: step.text, score: sc?.score ?? null, critique: sc?.critique ?? null, ...(sc?.verdict !== undefined ? { verdict: sc.verdict } : {}), ...(sc?.source !== undefined ? { source: sc.source } : {}) };
+        return {
+          text: step.text,
+          score: sc?.score ?? null,
+          critique: sc?.critique ?? null,
+          ...(sc?.verdict !== undefined ? { verdict: sc.verdict } : {}),
+          ...(sc?.source !== undefined ? { source: sc.source } : {}),
+          ...(confidence ? { confidence: confidence[i] ?? null } : {}),
+        };
       }),
+      ...traceConfidenceJson(s.record, s.steps.map((x) => x.score)),
       scores: { min: s.scores.min ?? null, product: s.scores.product ?? null, mean: s.scores.mean ?? null, last: s.scores.last ?? null },
       score: s.score ?? null,
       first_error: s.firstError,

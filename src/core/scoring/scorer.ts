@@ -124,6 +124,13 @@ export interface Scorer {
   readonly description: string;
   /** `step` scorers give per-step scores; `sequence` scorers only `sequenceScore`. */
   readonly granularity: 'step' | 'sequence';
+  /**
+   * Set when the score of step i depends only on the request's prompt, chat turns and steps 0..i (texts and
+   * parts), never on later steps, for any request without a `reference` (a reference may be checked against the
+   * final answer wherever the trace states it, which can be a later step). Callers may then take a request's
+   * step scores from the first steps of a longer request's result (the probes do).
+   */
+  readonly prefixStable?: true;
   /** Scores a batch. Rejects with an `AbortError` when `signal` fires between batches. */
   score(requests: readonly ScoreRequest[], signal?: AbortSignal): Promise<readonly ScoreResult[]>;
   /** Releases sessions and workers. */

@@ -160,6 +160,10 @@ export function createBuiltinVerifier(options: BuiltinVerifierOptions = {}): Sco
     id: 'builtin',
     description: 'Built-in verifier: exact arithmetic re-evaluation, final answer against the reference, repeated steps (no model)',
     granularity: 'step',
+    // Arithmetic is checked within each step and a repeat only against earlier steps, so without a reference a
+    // step's score depends on the steps up to it alone; the final-answer check (reference only) searches the
+    // whole trace for the answer, which is why `prefixStable` excludes requests with a reference.
+    prefixStable: true,
     async score(requests: readonly ScoreRequest[], signal?: AbortSignal): Promise<readonly ScoreResult[]> {
       const results: ScoreResult[] = [];
       let since = Date.now();

@@ -73,6 +73,17 @@ describe('Reward Lens in a real VS Code: scoring, hovers, persistence, problems'
     assert.match(hover, /Rescore/);
     assert.match(hover, /Open Trace Tree/);
     assert.match(hover, /Copy Step/);
+    // The reward curve: VS Code renders the data-URI SVG as an image (it loads at its 160 px width), the Unicode
+    // bars as its alt text; scores 1.00, 0.05, 0.90 with the first error at step 2.
+    assert.match(hover, /Reward curve: +first error \(red\): step 2 · ring: step 2/);
+    await session.page.waitForFunction(`(() => {
+      const img = document.querySelector('.monaco-hover:not(.hidden) img[src^="data:image/svg+xml;base64,"]');
+      return img !== null && img.complete && img.naturalWidth > 0;
+    })()`);
+    const curve = await session.page.evaluate<{ width: number; alt: string }>(
+      `(() => { const img = document.querySelector('.monaco-hover:not(.hidden) img[src^="data:image/svg+xml;base64,"]'); return { width: img.naturalWidth, alt: img.alt }; })()`,
+    );
+    assert.deepEqual(curve, { width: 160, alt: '█✗█' });
     await session.screenshot('02-hover');
   });
 
@@ -122,6 +133,12 @@ describe('Reward Lens in a real VS Code: scoring, hovers, persistence, problems'
       ['0:1.00', '0:0.05 ✗', '0:0.90', '1:1.00', '1:0.90'],
     );
     await session.screenshot('04-score-all');
+    // The Records side bar: each trace's score (min) followed by its reward curve in bars, ✗ at the first error.
+    await session.runCommand('Reward Lens: Focus on Records View');
+    const descriptions = session.page.locator('.pane-body .monaco-list-row .label-description');
+    await waitUntil(async () => (await descriptions.count()) === 2, 10_000, 'two records listed');
+    assert.deepEqual((await descriptions.allInnerTexts()).map((t) => t.trim()), ['0.050 █✗█ · 3 steps', '0.900 ██ · 2 steps']);
+    await session.screenshot('04b-records-curves');
   });
 
   test('a malformed line is a located problem and the other lines still work', async () => {

@@ -78,6 +78,8 @@ describe('Reward Lens in the extension host', () => {
     const text = await pollHover(uri, at);
     assert.match(text, /Reward Lens/);
     assert.match(text, /step 2 of 3/i);
+    // The trace's reward curve: a data-URI SVG, its Unicode bars as alt text (one per step).
+    assert.match(text, /Reward curve: !\[[▁▂▃▄▅▆▇█✗·]{3}\]\(data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+\)/u);
   });
 });
 

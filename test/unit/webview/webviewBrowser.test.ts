@@ -89,6 +89,41 @@ const READ_INJECTED = `({
   text: document.body.innerText,
 })`;
 
+interface ReadCurve {
+  readonly caption: string;
+  readonly note: string;
+  readonly dots: readonly { readonly cx: number; readonly cy: number; readonly error: boolean; readonly title: string; readonly fill: string }[];
+  readonly thresholdY: number;
+  readonly polylines: number;
+  readonly rings: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The details pane's reward curve: caption, note, dots (position, first-error mark, tooltip, computed fill), threshold. */
+const READ_CURVE = `(() => {
+  const c = document.querySelector('.details .reward-curve');
+  if (!c) return null;
+  const svg = c.querySelector('svg.curve');
+  const r = svg.getBoundingClientRect();
+  return {
+    caption: c.querySelector('h3').textContent,
+    note: c.querySelector('.curve-note').textContent,
+    dots: [...svg.querySelectorAll('.curve-dot')].map((d) => ({
+      cx: Number(d.getAttribute('cx')),
+      cy: Number(d.getAttribute('cy')),
+      error: d.classList.contains('first-error'),
+      title: d.querySelector('title').textContent,
+      fill: getComputedStyle(d).fill,
+    })),
+    thresholdY: Number(svg.querySelector('.curve-threshold').getAttribute('y1')),
+    polylines: svg.querySelectorAll('polyline.curve-line').length,
+    rings: svg.querySelectorAll('.curve-ring').length,
+    width: r.width,
+    height: r.height,
+  };
+})()`;
+
 interface FoundCritique {
   readonly response: number;
   readonly step: number;
@@ -112,7 +147,7 @@ describe('webviews in headless chromium', () => {
 
   before(async () => {
     if (skip) return;
-    ensureBundle('webview.js', ['webview', 'src/protocol', 'media']);
+    ensureBundle('webview.js', ['webview', 'src/protocol', 'src/core', 'media']);
     browser = await launchChromium();
   });
   after(async () => {
@@ -157,6 +192,49 @@ describe('webviews in headless chromium', () => {
           await settle(page);
           await assertInside(page, 'g.node.selected', `after ArrowDown ×${i + 1}`);
         }
+      } finally {
+        await page.close();
+      }
+    });
+
+    it(`Trace Tree (${theme}) details draw the selected response's reward curve, its first error in the low colour`, { skip }, async () => {
+      assert.ok(browser);
+      // Record 2 of the file (index 1) is opened; its dataset scores are 0.97, 0.95, 0.12, 0.08 (threshold 0.5).
+      const view = treeView('pens.jsonl', longStepsJsonl(), 1, datasetScores, 'dataset');
+      const page = await open(browser, `tree-curve-${theme}`, view, theme, { width: 1100, height: 700 });
+      try {
+        const curve = await page.evaluate<ReadCurve | null>(READ_CURVE);
+        assert.ok(curve, 'the details pane has a reward curve');
+        await page.locator('.details .reward-curve').screenshot({ path: join(PREVIEW_OUT, `browser-tree-curve-${theme}.png`) });
+        assert.match(curve.caption, /^Reward curve · /);
+        assert.equal(curve.note, '4 steps · dashed: threshold 0.5 · first error at step 3');
+        // 240 × 48, padding 5: x = 5 + k·230/3, y = 5 + (1 − s)·38; the threshold at y = 24.
+        assert.deepEqual(
+          curve.dots.map((d) => [d.cx, d.cy, d.error, d.title]),
+          [
+            [5, 6.1, false, 'step 1: 0.970'],
+            [81.7, 6.9, false, 'step 2: 0.950'],
+            [158.3, 38.4, true, 'step 3: 0.120 · first error'],
+            [235, 40, false, 'step 4: 0.080'],
+          ],
+        );
+        assert.equal(curve.thresholdY, 24);
+        assert.equal(curve.polylines, 1);
+        assert.equal(curve.rings, 0, 'an answer box rings no step');
+        const low = theme === 'dark' ? 'rgb(248, 81, 73)' : 'rgb(207, 34, 46)';
+        assert.equal(curve.dots[2]?.fill, low, 'the first error is drawn in the theme colour for low scores');
+        assert.notEqual(curve.dots[0]?.fill, low);
+        assert.ok(curve.width > 100 && curve.height > 20, `drawn at a visible size (${curve.width}×${curve.height})`);
+
+        // A step box rings its step on the opened record's curve.
+        await page.focus('g.node.selected');
+        await page.keyboard.press('Home');
+        await page.keyboard.press('ArrowRight');
+        await settle(page);
+        const step = await page.evaluate<ReadCurve | null>(READ_CURVE);
+        assert.ok(step);
+        assert.equal(step.note, '4 steps · dashed: threshold 0.5 · first error at step 3 · ring: step 1');
+        assert.equal(step.rings, 1);
       } finally {
         await page.close();
       }

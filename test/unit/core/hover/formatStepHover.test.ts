@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { agreesWithLabel, compareLine, describeVerifierChecks, formatStepHover, modelDisplayName, type StepHoverInput } from '../../../../src/core/hover/formatStepHover.js';
+import { SPARKLINE_COLORS } from '../../../../src/core/hover/sparkline.js';
 
 const BASE: StepHoverInput = {
   stepNumber: 2,
@@ -95,5 +96,20 @@ describe('compareLine (Compare With…)', () => {
     assert.ok(!md.includes('[x](command:evil)'));
     assert.match(md, /Trace score: .*\n\nCompared: A · built\\-in verifier: \*\*0\.910\*\*/);
     assert.ok(!formatStepHover(BASE).includes('Compared:'));
+  });
+});
+
+describe('the reward curve in the step hover', () => {
+  it("shows the trace's curve under the trace score, the hovered step ringed and the first error named", () => {
+    // BASE hovers step 2 of 4.
+    const md = formatStepHover({ ...BASE, curve: { scores: [0.93, 0.19, Number.NaN, 1], colors: SPARKLINE_COLORS.dark } });
+    const m = /^Trace score: .*\n\nReward curve: !\[█✗·█\]\(data:image\/svg\+xml;base64,([A-Za-z0-9+/=]+)\) first error \(red\): step 2 · ring: step 2\n\nModel: /mu.exec(md);
+    assert.ok(m, md);
+    const svg = Buffer.from(m[1] ?? '', 'base64').toString('latin1');
+    // 160 × 28 px, 4 points 50 px apart; step 2 (x = 55) is both the red first error and the ringed step.
+    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="160" height="28"'), svg);
+    assert.ok(svg.includes(`<circle cx="55" cy="19.6" r="3" fill="${SPARKLINE_COLORS.dark.firstError}"/>`), svg);
+    assert.ok(svg.includes(`<circle cx="55" cy="19.6" r="4" fill="none" stroke="${SPARKLINE_COLORS.dark.highlight}"`), svg);
+    assert.ok(!formatStepHover(BASE).includes('Reward curve'), 'no curve without scores');
   });
 });

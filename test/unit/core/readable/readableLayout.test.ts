@@ -97,6 +97,61 @@ describe('layoutReadable', () => {
     assert.equal(laid.text.slice(laid.record.promptRange?.start, laid.record.promptRange?.end), t.prompt);
   });
 
+  it('lays a what-if edit out: its own title, the variant rows in the header, `edited` on the edited steps', () => {
+    const t = trace([step(0, 'There are 12 × 8 = 96 apples.', 'good'), step(1, '96 - 15 = 81 apples are good.'), step(2, 'The answer is: 81')], { id: 'problem-17 ✎ edited', answer: '81' });
+    const whatIf = {
+      baseId: 'problem-17',
+      rows: [
+        ['Variant', 'unsaved edit'],
+        ['Edited', 'steps 2 and 3'],
+        ['Trace', 'min 0.050 → 0.900'],
+      ] as const,
+      edited: [
+        { responseIndex: 0, stepIndex: 1 },
+        { responseIndex: 0, stepIndex: 2 },
+      ],
+    };
+    const laid = layoutReadable(t, { ...CONTEXT, whatIf });
+    assert.equal(
+      laid.text,
+      [
+        'Reward Lens · what-if edit (read-only; the data file is unchanged)',
+        '',
+        '  Record  problem-17',
+        '  File    gsm8k.jsonl · record 18',
+        '  Format  TRL stepwise supervision',
+        '  Labels  steps 1 good, 2 unlabelled · no bad step',
+        '  Variant unsaved edit',
+        '  Edited  steps 2 and 3',
+        '  Trace   min 0.050 → 0.900',
+        '',
+        sectionHeading('Prompt'),
+        'What is 12 × 8 − 15?',
+        '',
+        stepHeading('Step 1', 'good'),
+        'There are 12 × 8 = 96 apples.',
+        '',
+        stepHeading('Step 2 · edited', undefined),
+        '96 - 15 = 81 apples are good.',
+        '',
+        stepHeading('Step 3 · edited', undefined),
+        'The answer is: 81',
+        '',
+        sectionHeading('Answer'),
+        'final answer  81',
+        '',
+      ].join('\n'),
+    );
+    checkLayout(t, laid);
+    // A key longer than the column keeps a space before its value; a response with an edited step says so.
+    const set = preference([response(true, [step(0, 'a')]), response(false, [step(0, 'b'), step(1, 'c')])]);
+    const pref = layoutReadable(set, { ...CONTEXT, whatIf: { baseId: 'pair-3', rows: [['Response 2', 'min 0.300 → 0.600']], edited: [{ responseIndex: 1, stepIndex: 1 }] } });
+    assert.ok(pref.text.includes('\n  Response 2 min 0.300 → 0.600\n'), pref.text);
+    assert.ok(pref.text.includes(`\n${sectionHeading('Response 2 — rejected · edited')}\n`), pref.text);
+    assert.ok(pref.text.includes(`\n${stepHeading('Step 2 · edited', undefined)}\nc\n`), pref.text);
+    assert.ok(pref.text.includes(`\n${sectionHeading('Response 1 — chosen')}\n`), pref.text);
+  });
+
   it('draws headings to one width, the label at the right', () => {
     assert.equal(sectionHeading('Prompt').length, 40);
     assert.equal(stepHeading('Step 12', 'neutral').length, 40);
