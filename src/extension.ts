@@ -58,7 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerCodeLensProvider(SELECTOR, new RecordCodeLensProvider(index, scores)),
     registerCommands({ index, scores, decorator, records, log, settings: current, secrets: context.secrets }),
     registerCompareCommands({ index, scores, log }),
-    registerProbeCommand({ index, settings: current, secrets: context.secrets, log, cacheDir: vscode.Uri.joinPath(context.globalStorageUri, 'cache').fsPath }),
+    registerProbeCommand({ index, scores, settings: current, log }),
     registerJudgeReasoning(index, scores),
     registerWebviews({ extensionUri: context.extensionUri, index, scores, settings: current, log }),
     registerDashboard({ extensionUri: context.extensionUri, storageDir: storage, scores, index, readable, settings: current, log }),

@@ -94,4 +94,6 @@ export type DashboardToHost =
   /** Pick a second run to compare with. */
   | { readonly type: 'compare' }
   /** Drop the comparison. */
-  | { readonly type: 'clearCompare' };
+  | { readonly type: 'clearCompare' }
+  /** Run the perturbation probes on the file's traces and add their sensitivity table. */
+  | { readonly type: 'probe' };

@@ -7,7 +7,9 @@ import { assembleScored, type ScoredRecord, type ScoringSettings } from '../core
 import { DatasetError } from '../data/datasetError.js';
 import type { DatasetSource } from '../data/datasetSource.js';
 import { DATASET_FILE, openDatasetSource } from '../data/openDatasetSource.js';
-import { DASHBOARD_PROTOCOL_VERSION, type CompareView, type DashboardToHost, type HostToDashboard, type OpenTarget } from '../protocol/dashboardMessages.js';
+import { probesView } from '../core/probes/probesView.js';
+import { runProbes } from '../core/probes/runProbes.js';
+import { DASHBOARD_PROTOCOL_VERSION, type CompareView, type ProbesView, type DashboardToHost, type HostToDashboard, type OpenTarget } from '../protocol/dashboardMessages.js';
 import type { Settings } from './config.js';
 import { EXPLORER_VIEW_TYPE, PARQUET_VIEW_TYPE, TEXT_EDITOR_LIMIT_BYTES } from './datasetExplorer.js';
 import type { DocumentIndex } from './documentIndex.js';
@@ -100,6 +102,8 @@ class DashboardSession {
   private refs: RecordRef[] = [];
   private disposed = false;
   private format: string | undefined;
+  /** The last probe run's sensitivity table, shown until the panel closes. */
+  private probes: ProbesView | undefined;
   private refreshTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
@@ -178,6 +182,8 @@ class DashboardSession {
       case 'clearCompare':
         await vscode.commands.executeCommand('rewardLens.clearCompare', this.uri);
         return;
+      case 'probe':
+        return this.probe();
       case 'open':
         if (typeof m.record === 'number' && (m.target === 'record' || m.target === 'judgmentDiff' || m.target === 'traceTree')) return this.open(m.record, m.target);
         return;
@@ -247,6 +253,59 @@ class DashboardSession {
     await this.refresh();
   }
 
+  /**
+   * Runs the perturbation probes (src/core/probes/) on every trace of the file with the current scorer (progress
+   * here and in a notification, cancellable), then shows their sensitivity table with the figures.
+   */
+  async probe(): Promise<void> {
+    if (this.scoring !== undefined) return;
+    await this.ready;
+    const source = await this.openSource();
+    const controller = new AbortController();
+    this.scoring = controller;
+    let outcome: string | undefined;
+    try {
+      const traces: DatasetRecord[] = [];
+      for (const run of runsOf(Array.from({ length: source.rowCount }, (_, i) => i), READ_BATCH)) {
+        for (const row of await source.readRows(run.start, run.end, controller.signal)) traces.push(...row.records.filter((r) => r.kind === 'trace'));
+      }
+      if (traces.length === 0) {
+        outcome = 'No traces to probe in this file (preference records are not probed).';
+        return;
+      }
+      const started = Date.now();
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: probing ${traces.length} trace(s)`, cancellable: true }, async (progress, token) => {
+        const sub = token.onCancellationRequested(() => controller.abort());
+        try {
+          const scorer = await this.deps.scores.openScorer();
+          let last = 0;
+          const report = await runProbes(traces, scorer, this.scoring_(), {
+            signal: controller.signal,
+            onProgress: (p) => {
+              const perSecond = p.done / Math.max(0.001, (Date.now() - started) / 1000);
+              progress.report({ increment: ((p.done - last) / Math.max(1, p.total)) * 100, message: `${p.done}/${p.total} traces` });
+              last = p.done;
+              this.post({ type: 'progress', done: p.done, total: p.total, perSecond, etaSeconds: perSecond > 0 ? Math.ceil((p.total - p.done) / perSecond) : null });
+            },
+          });
+          this.probes = probesView(scorer.id, report);
+        } finally {
+          sub.dispose();
+        }
+      });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') outcome = 'Probing cancelled; nothing was kept.';
+      else {
+        outcome = `Probing stopped: ${(err as Error).message}`;
+        this.deps.log.error(`Dashboard probes: ${outcome}`);
+      }
+    } finally {
+      this.scoring = undefined;
+      this.post({ type: 'progressEnd', ...(outcome !== undefined ? { message: outcome } : {}) });
+    }
+    await this.refresh();
+  }
+
   /** Reads every record, looks up the current model's scores (and the compared run's), and shows the figures. */
   async refresh(): Promise<void> {
     await this.ready;
@@ -297,7 +356,7 @@ class DashboardSession {
       compare = compareView(this.deps.scores.status.model, comparison.name, scored.map((s) => runRowOfScored(s, file)), compared.map((s) => runRowOfScored(s, file)), { refOf: (_file, id) => byId.get(id) });
     }
     this.refs = all;
-    this.post({ type: 'view', view: { ...view, ...(compare !== undefined ? { compare } : {}) } });
+    this.post({ type: 'view', view: { ...view, ...(compare !== undefined ? { compare } : {}), ...(this.probes !== undefined ? { probes: this.probes } : {}) } });
   }
 
   /** Opens a figure's record: laid out as a readable record, or in the Judgment Diff or the Trace Tree. */

@@ -2,11 +2,9 @@ import * as vscode from 'vscode';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { formatProbeMarkdown } from '../core/probes/formatProbeReport.js';
 import { runProbes, type ProbeReport } from '../core/probes/runProbes.js';
-import type { Scorer } from '../core/scoring/scorer.js';
-import { openScorer } from '../scorers/openScorer.js';
-import { apiKeyFor } from './apiKeys.js';
 import type { Settings } from './config.js';
 import type { DocumentIndex } from './documentIndex.js';
+import type { ScoreService } from './scoreService.js';
 import { parseReadableUri } from './readableUri.js';
 
 /** The scheme of probe reports: read-only documents that live for the session (never written to disk). */
@@ -17,10 +15,10 @@ const KEPT_REPORTS = 20;
 /** What the command needs; built once in `activate`. */
 export interface ProbeCommandDeps {
   readonly index: DocumentIndex;
+  /** Owns the scorer the settings choose (probes share it with scoring). */
+  readonly scores: ScoreService;
   readonly settings: () => Settings;
-  readonly secrets: vscode.SecretStorage;
   readonly log: vscode.LogOutputChannel;
-  readonly cacheDir: string | undefined;
 }
 
 /** The records to probe and the name of the file they come from. */
@@ -71,17 +69,6 @@ async function probeTarget(editor: vscode.TextEditor, deps: ProbeCommandDeps): P
   return { name: baseName(editor.document.uri), records: selected ?? doc.records.all() };
 }
 
-/** The scorer the settings choose, opened for this run (API key from secret storage, rubric file read). */
-async function openChosenScorer(deps: ProbeCommandDeps): Promise<Scorer> {
-  const s = deps.settings();
-  const apiKey = s.endpoint !== undefined ? await apiKeyFor(deps.secrets, s.endpoint) : undefined;
-  const rubric = s.judge !== undefined && s.rubricFile !== undefined ? await (await import('./rubricFile.js')).readRubricFile(s.rubricFile) : undefined;
-  return openScorer(
-    { model: s.model, preset: s.preset, device: s.device, cacheDir: deps.cacheDir, endpoint: s.endpoint, judge: s.judge, serverModel: s.serverModel, apiKey, concurrency: s.concurrency, rubric, maxTokens: s.judgeMaxTokens },
-    (message) => deps.log.warn(message),
-  );
-}
-
 /** Read-only report documents by URI, for the content provider. */
 class ProbeReports implements vscode.TextDocumentContentProvider {
   private readonly texts = new Map<string, string>();
@@ -119,7 +106,7 @@ async function probeModel(deps: ProbeCommandDeps, reports: ProbeReports): Promis
       const controller = new AbortController();
       const sub = token.onCancellationRequested(() => controller.abort());
       progress.report({ message: 'opening the reward model…' });
-      const scorer = await openChosenScorer(deps);
+      const scorer = await deps.scores.openScorer();
       try {
         let last = 0;
         const report = await runProbes(target.records, scorer, { threshold: s.threshold, aggregation: s.aggregation, batchSize }, {
@@ -135,7 +122,6 @@ async function probeModel(deps: ProbeCommandDeps, reports: ProbeReports): Promis
         throw err;
       } finally {
         sub.dispose();
-        await scorer.dispose();
       }
     },
   );

@@ -101,6 +101,14 @@ export class ScoreService implements vscode.Disposable {
     this.statusChanged.fire(this.status);
   }
 
+  /**
+   * The scorer the settings choose, opened once and shared (probes and the dashboard use it like scoring does); the
+   * service owns it: callers never dispose it.
+   */
+  openScorer(): Promise<Scorer> {
+    return this.getScorer();
+  }
+
   private getScorer(): Promise<Scorer> {
     this.scorer ??= this.openChosen();
     return this.scorer;

@@ -43,6 +43,8 @@ function isView(v: unknown): boolean {
   if (!isObj(coverage) || !isCount(coverage['records']) || !isCount(coverage['scored'])) return false;
   const data = v['data'];
   if (data !== undefined && !(isObj(data) && isObj(data['header']) && PLOT_KEYS.every((k) => isPlot(data[k])))) return false;
+  const probes = v['probes'];
+  if (probes !== undefined && !(isObj(probes) && typeof probes['model'] === 'string' && Array.isArray(probes['rows']) && probes['rows'].every(isObj))) return false;
   const compare = v['compare'];
   if (compare === undefined) return true;
   return isObj(compare) && typeof compare['nameA'] === 'string' && typeof compare['nameB'] === 'string' && isObj(compare['report']) && isPlot(compare['scatter']) && isRecordIndices(compare['disagreementRecords']);

@@ -58,13 +58,15 @@ function start(host: DashboardHostApi, app: HTMLElement): void {
   const evaluate = toolbarButton(doc, 'Evaluate', 'Score the records that are not scored yet, then draw the figures again');
   const compare = toolbarButton(doc, 'Compare With…', 'Compare with a second run: another model, or a score --out file', true);
   const clear = toolbarButton(doc, 'Clear comparison', 'Drop the comparison', true);
+  const probe = toolbarButton(doc, 'Probe', 'Perturb each trace (corrupt a number, drop, swap or repeat a step, add filler…) and see whether the model moves the right way', true);
   clear.hidden = true;
   evaluate.addEventListener('click', () => host.post({ type: 'evaluate' }));
   compare.addEventListener('click', () => host.post({ type: 'compare' }));
   clear.addEventListener('click', () => host.post({ type: 'clearCompare' }));
+  probe.addEventListener('click', () => host.post({ type: 'probe' }));
   const toolbar = el(doc, 'div', 'toolbar dashboard-toolbar');
   toolbar.setAttribute('aria-label', 'Dashboard actions');
-  toolbar.append(evaluate, compare, clear);
+  toolbar.append(evaluate, compare, clear, probe);
 
   // The scoring run: text for screen readers (a live region), a bar, and Cancel.
   const progressLine = el(doc, 'div', 'toolbar progress-line');

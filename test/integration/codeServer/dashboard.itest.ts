@@ -129,6 +129,21 @@ describe('Evaluate Dataset in a real VS Code', { timeout: 400_000 }, () => {
     await waitUntil(async () => (await compare.count()) === 0, 30_000, 'the comparison to go');
   });
 
+  test('Probe in the dashboard runs the perturbation probes and adds their sensitivity table', async () => {
+    await session.page.locator('.tabs-container .tab', { hasText: 'Dashboard: processbench.jsonl' }).first().click();
+    const view = webview(session);
+    await view.getByRole('button', { name: /^Probe$/ }).click();
+    const probes = view.locator('[data-plot="probes"]');
+    await probes.locator('svg').first().waitFor({ timeout: 120_000 });
+    const text = await probes.innerText();
+    // Every trace has an equation that holds (step 2: "2i * 2 = 4i"), so corrupt-number applies to all 40; the
+    // built-in verifier checks arithmetic, so it moves the right way on every one of them.
+    assert.match(text, /corrupt-number/);
+    const titles = await probes.locator('svg title').allTextContents();
+    assert.ok(titles.some((t) => /corrupt-number/.test(t) && /100(\.0)?%/.test(t)), JSON.stringify(titles));
+    await session.screenshot('dashboard-probes');
+  });
+
   test('Evaluate Dataset on a Parquet file open in the Dataset Explorer; its disagreements open as readable rows', async () => {
     await session.runCommand('View: Close All Editors');
     await session.openFile('processbench.parquet', { text: false });

@@ -289,9 +289,13 @@ describe('Evaluate Dataset dashboard in headless chromium', () => {
       assert.equal(await page.evaluate<boolean>(`[...document.querySelectorAll('.dashboard-toolbar vscode-button')][2].hidden`), true);
       await page.evaluate(`[...document.querySelectorAll('.dashboard-toolbar vscode-button')][1].click()`);
       await waitUntil(page, `!!document.querySelector('section[data-plot=compare]')`, 'comparison back');
+      // Probe asks the host to run the perturbation probes.
+      assert.equal(await page.evaluate<string>(`[...document.querySelectorAll('.dashboard-toolbar vscode-button')][3].textContent.trim()`), 'Probe');
+      await page.evaluate(`[...document.querySelectorAll('.dashboard-toolbar vscode-button')][3].click()`);
+      await waitUntil(page, `window.__dashboardPosted.some((m) => m.type === 'probe')`, 'a probe message');
       assert.deepEqual(
         (await posted(page)).map((m) => m.type).filter((t) => t !== 'open'),
-        ['ready', 'evaluate', 'cancel', 'clearCompare', 'compare'],
+        ['ready', 'evaluate', 'cancel', 'clearCompare', 'compare', 'probe'],
       );
       await assertClean(page, errors);
     } finally {
