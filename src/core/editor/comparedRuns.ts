@@ -1,5 +1,5 @@
 import type { DatasetRecord } from '../dataset/types.js';
-import { runRowOf } from '../metrics/compareRuns.js';
+import { parseJsonLines, runRowOf } from '../metrics/compareRuns.js';
 import type { ScoreResult, StepScore } from '../scoring/scorer.js';
 import type { RecordScores, SidecarData } from './scoreStore.js';
 
@@ -101,22 +101,9 @@ export interface ParsedScoreOut {
  * record id seen twice keeps its last line. Pure: the caller reads the file.
  */
 export function parseScoreOut(text: string, name: string, dataFile: string): ParsedScoreOut {
-  const problems: string[] = [];
-  const rows: { file: string; id: string; record: OutRecord; line: number }[] = [];
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch (err) {
-      problems.push(`${name}:${i + 1}: not valid JSON (${(err as Error).message})`);
-      return;
-    }
-    const row = outRecordOf(parsed);
-    if (typeof row === 'string') problems.push(`${name}:${i + 1}: ${row}`);
-    else rows.push({ ...row, line: i + 1 });
-  });
+  const parsed = parseJsonLines(text, name, outRecordOf);
+  const problems = parsed.problems;
+  const rows = parsed.rows.map((r) => ({ ...r.row, line: r.line }));
   const base = baseName(dataFile);
   const ours = rows.filter((r) => baseName(r.file) === base);
   const pairedById = ours.length === 0 && rows.length > 0;

@@ -53,9 +53,12 @@ export function runRowOf(v: unknown): RunRow | string {
   return `"kind" is ${JSON.stringify(kind) ?? 'missing'}, not "trace" or "preference"`;
 }
 
-/** Reads a `score --out` file's text; a malformed line is a problem `name:line: message`, the rest are still read. */
-export function parseRun(text: string, name: string): ParsedRun {
-  const rows: RunRow[] = [];
+/**
+ * Reads JSON Lines where each line is one row: `rowOf` makes it a row or says why it is not one. A line that is not
+ * JSON, or not a row, is a problem `name:line: message`; the other lines are still read. Blank lines are skipped.
+ */
+export function parseJsonLines<T>(text: string, name: string, rowOf: (v: unknown) => T | string): { rows: { row: T; line: number }[]; problems: string[] } {
+  const rows: { row: T; line: number }[] = [];
   const problems: string[] = [];
   text.split('\n').forEach((raw, i) => {
     const line = raw.trim();
@@ -67,11 +70,17 @@ export function parseRun(text: string, name: string): ParsedRun {
       problems.push(`${name}:${i + 1}: not valid JSON (${(err as Error).message})`);
       return;
     }
-    const row = runRowOf(parsed);
+    const row = rowOf(parsed);
     if (typeof row === 'string') problems.push(`${name}:${i + 1}: ${row}`);
-    else rows.push(row);
+    else rows.push({ row, line: i + 1 });
   });
   return { rows, problems };
+}
+
+/** Reads a `score --out` file's text; a malformed line is a problem `name:line: message`, the rest are still read. */
+export function parseRun(text: string, name: string): ParsedRun {
+  const { rows, problems } = parseJsonLines(text, name, runRowOf);
+  return { rows: rows.map((r) => r.row), problems };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
