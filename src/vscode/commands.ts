@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import { scoreRecordJson } from '../core/report/jsonReports.js';
 import { assembleScored } from '../core/scoring/scoreRecords.js';
 import { PRESETS } from '../model/presets.js';
@@ -290,16 +291,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     'rewardLens.records.clearFilter': () => deps.records.setFilter('', false),
   };
   return vscode.Disposable.from(
-    ...Object.entries(table).map(([id, run]) =>
-      vscode.commands.registerCommand(id, async (...args: never[]) => {
-        try {
-          return await run(...args);
-        } catch (err) {
-          deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-          void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-          return undefined;
-        }
-      }),
-    ),
+    ...Object.entries(table).map(([id, run]) => vscode.commands.registerCommand(id, guardedCommand(deps.log, id, (...args: never[]) => run(...args)))),
   );
 }

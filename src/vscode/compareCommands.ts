@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import { parseScoreOut } from '../core/editor/comparedRuns.js';
 import { modelDisplayName } from '../core/hover/formatStepHover.js';
 import type { DocumentIndex } from './documentIndex.js';
@@ -111,21 +112,11 @@ export function registerCompareCommands(deps: CompareDeps): vscode.Disposable {
     item.accessibilityInformation = { label: `Reward Lens: comparing ${deps.scores.status.model} (A) with ${compared.name} (B). Activate to stop comparing.` };
     item.show();
   };
-  const guarded =
-    (id: string, run: (uri: vscode.Uri | undefined) => Promise<void> | void) =>
-    async (arg?: unknown): Promise<void> => {
-      try {
-        await run(arg instanceof vscode.Uri ? arg : undefined);
-      } catch (err) {
-        deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    };
   render();
   return vscode.Disposable.from(
     item,
-    vscode.commands.registerCommand('rewardLens.compareWith', guarded('rewardLens.compareWith', (uri) => compareWith(deps, uri))),
-    vscode.commands.registerCommand('rewardLens.clearCompare', guarded('rewardLens.clearCompare', (uri) => stopComparing(deps, uri))),
+    vscode.commands.registerCommand('rewardLens.compareWith', guardedCommand(deps.log, 'rewardLens.compareWith', (arg?: unknown) => compareWith(deps, arg instanceof vscode.Uri ? arg : undefined))),
+    vscode.commands.registerCommand('rewardLens.clearCompare', guardedCommand(deps.log, 'rewardLens.clearCompare', (arg?: unknown) => stopComparing(deps, arg instanceof vscode.Uri ? arg : undefined))),
     vscode.window.onDidChangeActiveTextEditor(render),
     deps.scores.onDidChangeScores(render),
     deps.scores.onDidChangeStatus(render),

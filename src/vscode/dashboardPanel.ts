@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import { runsOf } from '../core/dataset/slicing.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { compareView, dashboardView, runRowOfScored } from '../core/report/dashboardView.js';
@@ -73,19 +74,9 @@ export function registerDashboard(deps: DashboardDeps): vscode.Disposable {
     if (evaluate) await session.evaluate();
     else await session.refresh();
   };
-  const guarded =
-    (id: string, evaluate: boolean) =>
-    async (arg?: unknown): Promise<void> => {
-      try {
-        await run(arg, evaluate);
-      } catch (err) {
-        deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('rewardLens.evaluateDataset', guarded('rewardLens.evaluateDataset', true)),
-    vscode.commands.registerCommand('rewardLens.openDashboard', guarded('rewardLens.openDashboard', false)),
+    vscode.commands.registerCommand('rewardLens.evaluateDataset', guardedCommand(deps.log, 'rewardLens.evaluateDataset', (arg?: unknown) => run(arg, true))),
+    vscode.commands.registerCommand('rewardLens.openDashboard', guardedCommand(deps.log, 'rewardLens.openDashboard', (arg?: unknown) => run(arg, false))),
     { dispose: () => [...sessions.values()].forEach((s) => s.dispose()) },
   );
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import { formatProbeMarkdown } from '../core/probes/formatProbeReport.js';
 import { runProbes, type ProbeReport } from '../core/probes/runProbes.js';
@@ -140,13 +141,6 @@ export function registerProbeCommand(deps: ProbeCommandDeps): vscode.Disposable 
   const reports = new ProbeReports();
   return vscode.Disposable.from(
     vscode.workspace.registerTextDocumentContentProvider(REPORT_SCHEME, reports),
-    vscode.commands.registerCommand('rewardLens.probeModel', async () => {
-      try {
-        await probeModel(deps, reports);
-      } catch (err) {
-        deps.log.error(`rewardLens.probeModel failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    }),
+    vscode.commands.registerCommand('rewardLens.probeModel', guardedCommand(deps.log, 'rewardLens.probeModel', () => probeModel(deps, reports))),
   );
 }

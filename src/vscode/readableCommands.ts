@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import { readableFolds } from '../core/readable/readableFolds.js';
 import type { DocumentIndex } from './documentIndex.js';
 import { openReadableRecord } from './readableDocuments.js';
@@ -56,19 +57,9 @@ async function revealSource(index: DocumentIndex, uri: vscode.Uri | undefined): 
 
 /** Registers `rewardLens.openReadable`, `rewardLens.revealReadableSource` and the readable views' folds. */
 export function registerReadableCommands(index: DocumentIndex, log: vscode.LogOutputChannel): vscode.Disposable {
-  const guarded =
-    <A>(id: string, run: (arg: A) => Promise<void>) =>
-    async (arg: A): Promise<void> => {
-      try {
-        await run(arg);
-      } catch (err) {
-        log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    };
   return vscode.Disposable.from(
-    vscode.commands.registerCommand('rewardLens.openReadable', guarded('rewardLens.openReadable', (arg?: OpenArg) => openReadable(index, arg))),
-    vscode.commands.registerCommand('rewardLens.revealReadableSource', guarded('rewardLens.revealReadableSource', (uri?: vscode.Uri) => revealSource(index, uri))),
+    vscode.commands.registerCommand('rewardLens.openReadable', guardedCommand(log, 'rewardLens.openReadable', (arg?: OpenArg) => openReadable(index, arg))),
+    vscode.commands.registerCommand('rewardLens.revealReadableSource', guardedCommand(log, 'rewardLens.revealReadableSource', (uri?: vscode.Uri) => revealSource(index, uri))),
     vscode.languages.registerFoldingRangeProvider(
       { scheme: READABLE_SCHEME },
       {

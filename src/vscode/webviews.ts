@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import type { IndexedDocument } from './documentIndex.js';
 import { judgmentDiffContent } from './judgmentDiffPanel.js';
 import { traceTreeContent, treeMembers } from './traceTreePanel.js';
@@ -50,21 +51,11 @@ export function registerWebviews(deps: PanelDeps): vscode.Disposable {
     panels.set(key, panel);
   };
 
-  const guarded =
-    (id: string, run: (arg?: RecordArg) => Promise<void>) =>
-    async (arg?: RecordArg): Promise<void> => {
-      try {
-        await run(arg);
-      } catch (err) {
-        deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    };
 
   return vscode.Disposable.from(
     vscode.commands.registerCommand(
       'rewardLens.openTraceTree',
-      guarded('rewardLens.openTraceTree', async (arg) => {
+      guardedCommand(deps.log, 'rewardLens.openTraceTree', async (arg?: RecordArg) => {
         const t = await targetOf(deps, arg, 'Trace Tree');
         if (!t) return;
         // One panel per prompt group: any member's Tree link shows the same tree, focused on that member.
@@ -74,7 +65,7 @@ export function registerWebviews(deps: PanelDeps): vscode.Disposable {
     ),
     vscode.commands.registerCommand(
       'rewardLens.openJudgmentDiff',
-      guarded('rewardLens.openJudgmentDiff', async (arg) => {
+      guardedCommand(deps.log, 'rewardLens.openJudgmentDiff', async (arg?: RecordArg) => {
         const t = await targetOf(deps, arg, 'Judgment Diff');
         if (!t) return;
         if (t.doc.records.record(t.recordIndex)?.kind !== 'preference') {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { guardedCommand } from './guardedCommand.js';
 import { eagerDocument } from '../core/dataset/lazyDocument.js';
 import type { DatasetRecord } from '../core/dataset/types.js';
 import {
@@ -355,21 +356,11 @@ class WhatIf implements vscode.Disposable {
 /** Registers the what-if overlay and its commands: Edit and Rescore…, Keep as Variant…, Open Variant…, Compare Variants. */
 export function registerWhatIf(deps: WhatIfDeps): vscode.Disposable {
   const whatIf = new WhatIf(deps);
-  const guarded =
-    <A>(id: string, run: (arg: A) => Promise<void>) =>
-    async (arg: A): Promise<void> => {
-      try {
-        await run(arg);
-      } catch (err) {
-        deps.log.error(`${id} failed: ${(err as Error).stack ?? String(err)}`);
-        void vscode.window.showErrorMessage(`Reward Lens: ${(err as Error).message}`);
-      }
-    };
   return vscode.Disposable.from(
     whatIf,
-    vscode.commands.registerCommand('rewardLens.editAndRescore', guarded('rewardLens.editAndRescore', (arg?: StepArg) => whatIf.editAndRescore(arg))),
-    vscode.commands.registerCommand('rewardLens.keepVariant', guarded('rewardLens.keepVariant', () => whatIf.keepVariant())),
-    vscode.commands.registerCommand('rewardLens.openVariant', guarded('rewardLens.openVariant', (arg?: StepArg) => whatIf.openVariant(arg))),
-    vscode.commands.registerCommand('rewardLens.compareVariants', guarded('rewardLens.compareVariants', (arg?: StepArg) => whatIf.compareVariants(arg))),
+    vscode.commands.registerCommand('rewardLens.editAndRescore', guardedCommand(deps.log, 'rewardLens.editAndRescore', (arg?: StepArg) => whatIf.editAndRescore(arg))),
+    vscode.commands.registerCommand('rewardLens.keepVariant', guardedCommand(deps.log, 'rewardLens.keepVariant', () => whatIf.keepVariant())),
+    vscode.commands.registerCommand('rewardLens.openVariant', guardedCommand(deps.log, 'rewardLens.openVariant', (arg?: StepArg) => whatIf.openVariant(arg))),
+    vscode.commands.registerCommand('rewardLens.compareVariants', guardedCommand(deps.log, 'rewardLens.compareVariants', (arg?: StepArg) => whatIf.compareVariants(arg))),
   );
 }
