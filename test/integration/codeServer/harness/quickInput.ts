@@ -22,9 +22,14 @@ export async function openDialogAnswer(session: EditorSession, path: string): Pr
   await waitUntil(async () => (await input.isVisible()) && (await input.inputValue()).endsWith('/'), 20_000, 'the Open dialog');
   // The dialog completes what is typed as it goes: on a busy machine an Enter can land before it has caught up with
   // the filled path and only re-list a folder. Then the path is filled and accepted again, up to three times.
+  // It can also rewrite the input while it completes: the path is filled again until the input holds it.
   for (let attempt = 1; ; attempt++) {
     await input.fill(path);
-    await waitUntil(async () => (await input.inputValue()) === path, 5_000, 'the Open dialog to hold the path');
+    const holds = await waitUntil(async () => (await input.inputValue()) === path, 3_000, 'the Open dialog to hold the path').then(
+      () => true,
+      () => false,
+    );
+    if (!holds && attempt < 3) continue;
     await session.page.waitForTimeout(300 * attempt);
     await session.page.keyboard.press('Enter');
     try {
