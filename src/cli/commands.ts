@@ -470,7 +470,7 @@ async function evaluate(args: readonly string[], flags: Flags, io: CliIo): Promi
     }
     const report = evalReport(doc, scored, settings, scorer.id);
     io.out(flags['json'] === true ? `${JSON.stringify(report)}\n` : `${formatEvalReport(path, report)}\n`);
-    if (html !== undefined) writeHtml(html, dashboardView({ file: basename(path), format: doc.format, model: scorer.id, records: doc.records.length, scored }, settings), io);
+    if (html !== undefined) writeHtml(html, dashboardView({ file: basename(path), format: doc.format, model: scorer.id, records: doc.records.length, scored }, settings, undefined, report), io);
   } finally {
     await file.source.close();
   }

@@ -6,7 +6,7 @@ import type { DatasetRecord } from '../core/dataset/types.js';
 import { compareView, dashboardView, runRowOfScored } from '../core/report/dashboardView.js';
 import { assembleScored, type ScoredRecord, type ScoringSettings } from '../core/scoring/scoreRecords.js';
 import { DatasetError } from '../data/datasetError.js';
-import type { DatasetSource } from '../data/datasetSource.js';
+import type { DatasetSource, SourceRow } from '../data/datasetSource.js';
 import { DATASET_FILE, openDatasetSource } from '../data/openDatasetSource.js';
 import { probesView } from '../core/probes/probesView.js';
 import { runProbes } from '../core/probes/runProbes.js';
@@ -23,6 +23,11 @@ import { buildWebviewHtml, makeNonce } from './webviewHtml.js';
 const READ_BATCH = 1000;
 /** Waits this long after the last score change from elsewhere before gathering the figures again. */
 const REFRESH_MS = 1000;
+
+/** Every row of a source, read READ_BATCH at a time (between batches the host thread is free). */
+async function* allRows(source: DatasetSource, signal?: AbortSignal): AsyncGenerator<SourceRow> {
+  for (const run of runsOf(Array.from({ length: source.rowCount }, (_, i) => i), READ_BATCH)) yield* await source.readRows(run.start, run.end, signal);
+}
 
 export interface DashboardDeps {
   readonly extensionUri: vscode.Uri;
@@ -201,42 +206,37 @@ class DashboardSession {
     return { threshold: s.threshold, aggregation: s.aggregation, batchSize: 8 };
   }
 
-  /** Scores every row not scored yet (progress here and in a notification, cancellable), then shows the figures. */
-  async evaluate(): Promise<void> {
+  /**
+   * One run (Evaluate, Probe) at a time: `work` reports progress here and in a cancellable notification titled
+   * `title`; when it ends the panel says how (`stopped` names a cancelled or failed run) and the figures are redrawn.
+   */
+  private async runWithProgress(
+    title: string,
+    stopped: (err: Error) => string,
+    work: (signal: AbortSignal, report: (done: number, total: number, perSecond: number, etaSeconds: number | null) => void) => Promise<string | undefined>,
+  ): Promise<void> {
     if (this.scoring !== undefined) return;
     await this.ready;
-    const source = await this.openSource();
-    const positions = Array.from({ length: source.rowCount }, (_, i) => i);
     const controller = new AbortController();
     this.scoring = controller;
-    let done = 0;
     let outcome: string | undefined;
     try {
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: evaluating ${basename(this.uri.fsPath)}`, cancellable: true }, async (progress, token) => {
+      outcome = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
         const sub = token.onCancellationRequested(() => controller.abort());
         let last = 0;
         try {
-          await this.deps.scores.scoreRows(this.uri, source, positions, {
-            signal: controller.signal,
-            onRows: () => undefined,
-            onProgress: (p) => {
-              done = p.done;
-              const eta = p.etaSeconds !== undefined ? Math.ceil(p.etaSeconds) : null;
-              progress.report({ increment: ((p.done - last) / Math.max(1, p.total)) * 100, message: `${p.done}/${p.total} rows · ${p.rate.toFixed(1)}/s${eta !== null ? ` · ETA ${eta}s` : ''}` });
-              last = p.done;
-              this.post({ type: 'progress', done: p.done, total: p.total, perSecond: p.rate, etaSeconds: eta });
-            },
+          return await work(controller.signal, (done, total, perSecond, etaSeconds) => {
+            progress.report({ increment: ((done - last) / Math.max(1, total)) * 100, message: `${done}/${total} · ${perSecond.toFixed(1)}/s${etaSeconds !== null ? ` · ETA ${etaSeconds}s` : ''}` });
+            last = done;
+            this.post({ type: 'progress', done, total, perSecond, etaSeconds });
           });
         } finally {
           sub.dispose();
         }
       });
     } catch (err) {
-      if ((err as Error).name === 'AbortError') outcome = `Cancelled after ${done} of ${positions.length} rows; the figures cover the scored records.`;
-      else {
-        outcome = `Scoring stopped after ${done} of ${positions.length} rows: ${(err as Error).message}`;
-        this.deps.log.error(`Evaluate Dataset: ${outcome}`);
-      }
+      outcome = stopped(err as Error);
+      if ((err as Error).name !== 'AbortError') this.deps.log.error(`Dashboard of ${this.uri.fsPath}: ${outcome}`);
     } finally {
       this.scoring = undefined;
       this.post({ type: 'progressEnd', ...(outcome !== undefined ? { message: outcome } : {}) });
@@ -244,57 +244,57 @@ class DashboardSession {
     await this.refresh();
   }
 
+  /** Scores every row not scored yet (progress here and in a notification, cancellable), then shows the figures. */
+  async evaluate(): Promise<void> {
+    const source = await this.openSource();
+    const positions = Array.from({ length: source.rowCount }, (_, i) => i);
+    let done = 0;
+    await this.runWithProgress(
+      `Reward Lens: evaluating ${basename(this.uri.fsPath)}`,
+      (err) =>
+        err.name === 'AbortError'
+          ? `Cancelled after ${done} of ${positions.length} rows; the figures cover the scored records.`
+          : `Scoring stopped after ${done} of ${positions.length} rows: ${err.message}`,
+      async (signal, report) => {
+        await this.deps.scores.scoreRows(this.uri, source, positions, {
+          signal,
+          onRows: () => undefined,
+          onProgress: (p) => {
+            done = p.done;
+            report(p.done, p.total, p.rate, p.etaSeconds !== undefined ? Math.ceil(p.etaSeconds) : null);
+          },
+        });
+        return undefined;
+      },
+    );
+  }
+
   /**
    * Runs the perturbation probes (src/core/probes/) on every trace of the file with the current scorer (progress
    * here and in a notification, cancellable), then shows their sensitivity table with the figures.
    */
   async probe(): Promise<void> {
-    if (this.scoring !== undefined) return;
-    await this.ready;
     const source = await this.openSource();
-    const controller = new AbortController();
-    this.scoring = controller;
-    let outcome: string | undefined;
-    try {
-      const traces: DatasetRecord[] = [];
-      for (const run of runsOf(Array.from({ length: source.rowCount }, (_, i) => i), READ_BATCH)) {
-        for (const row of await source.readRows(run.start, run.end, controller.signal)) traces.push(...row.records.filter((r) => r.kind === 'trace'));
-      }
-      if (traces.length === 0) {
-        outcome = 'No traces to probe in this file (preference records are not probed).';
-        return;
-      }
-      const started = Date.now();
-      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Reward Lens: probing ${traces.length} trace(s)`, cancellable: true }, async (progress, token) => {
-        const sub = token.onCancellationRequested(() => controller.abort());
-        try {
-          const scorer = await this.deps.scores.openScorer();
-          let last = 0;
-          const report = await runProbes(traces, scorer, this.scoring_(), {
-            signal: controller.signal,
-            onProgress: (p) => {
-              const perSecond = p.done / Math.max(0.001, (Date.now() - started) / 1000);
-              progress.report({ increment: ((p.done - last) / Math.max(1, p.total)) * 100, message: `${p.done}/${p.total} traces` });
-              last = p.done;
-              this.post({ type: 'progress', done: p.done, total: p.total, perSecond, etaSeconds: perSecond > 0 ? Math.ceil((p.total - p.done) / perSecond) : null });
-            },
-          });
-          this.probes = probesView(scorer.id, report);
-        } finally {
-          sub.dispose();
-        }
-      });
-    } catch (err) {
-      if ((err as Error).name === 'AbortError') outcome = 'Probing cancelled; nothing was kept.';
-      else {
-        outcome = `Probing stopped: ${(err as Error).message}`;
-        this.deps.log.error(`Dashboard probes: ${outcome}`);
-      }
-    } finally {
-      this.scoring = undefined;
-      this.post({ type: 'progressEnd', ...(outcome !== undefined ? { message: outcome } : {}) });
-    }
-    await this.refresh();
+    await this.runWithProgress(
+      `Reward Lens: probing ${basename(this.uri.fsPath)}`,
+      (err) => (err.name === 'AbortError' ? 'Probing cancelled; nothing was kept.' : `Probing stopped: ${err.message}`),
+      async (signal, report) => {
+        const traces: DatasetRecord[] = [];
+        for await (const row of allRows(source, signal)) traces.push(...row.records.filter((r) => r.kind === 'trace'));
+        if (traces.length === 0) return 'No traces to probe in this file (preference records are not probed).';
+        const started = Date.now();
+        const scorer = await this.deps.scores.openScorer();
+        const result = await runProbes(traces, scorer, this.scoring_(), {
+          signal,
+          onProgress: (p) => {
+            const perSecond = p.done / Math.max(0.001, (Date.now() - started) / 1000);
+            report(p.done, p.total, perSecond, perSecond > 0 ? Math.ceil((p.total - p.done) / perSecond) : null);
+          },
+        });
+        this.probes = probesView(scorer.id, result);
+        return undefined;
+      },
+    );
   }
 
   /** Reads every record, looks up the current model's scores (and the compared run's), and shows the figures. */
@@ -309,26 +309,23 @@ class DashboardSession {
     const refs: RecordRef[] = [];
     const comparedRefs: RecordRef[] = [];
     let records = 0;
-    for (const run of runsOf(Array.from({ length: source.rowCount }, (_, i) => i), READ_BATCH)) {
-      const rows = await source.readRows(run.start, run.end);
-      for (const row of rows) {
-        row.records.forEach((record, inRow) => {
-          records++;
-          const ref: RecordRef = { row: row.position, inRow, id: record.id, kind: record.kind, ...(source.container !== 'parquet' ? { offset: record.recordRange.start } : {}) };
-          const results = store.current(record);
-          if (results !== undefined) {
-            scored.push(assembleScored(record, results, settings));
-            refs.push(ref);
-          }
-          // Only the compared run's results for this very text (a stale one was made for an edited record).
-          const theirs = comparison?.scores.lookup(record);
-          if (theirs !== undefined && !theirs.stale) {
-            compared.push(assembleScored(record, theirs.results, settings));
-            comparedRefs.push(ref);
-          }
-        });
-      }
+    for await (const row of allRows(source)) {
       if (this.disposed) return;
+      row.records.forEach((record, inRow) => {
+        records++;
+        const ref: RecordRef = { row: row.position, inRow, id: record.id, kind: record.kind, ...(source.container !== 'parquet' ? { offset: record.recordRange.start } : {}) };
+        const results = store.current(record);
+        if (results !== undefined) {
+          scored.push(assembleScored(record, results, settings));
+          refs.push(ref);
+        }
+        // Only the compared run's results for this very text (a stale one was made for an edited record).
+        const theirs = comparison?.scores.lookup(record);
+        if (theirs !== undefined && !theirs.stale) {
+          compared.push(assembleScored(record, theirs.results, settings));
+          comparedRefs.push(ref);
+        }
+      });
     }
     const file = basename(this.uri.fsPath);
     const view = dashboardView({ file, format: source.format, model: this.deps.scores.modelId, records, scored, refs: refs.map((_, i) => i) }, settings);

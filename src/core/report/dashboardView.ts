@@ -5,7 +5,7 @@
 import { comparePaired, pairRuns, type RunRow } from '../metrics/compareRuns.js';
 import type { ScoredRecord, ScoringSettings } from '../scoring/scoreRecords.js';
 import type { CompareView, DashboardView } from '../../protocol/dashboardMessages.js';
-import { evalReport } from './evalReport.js';
+import { evalReport, type EvalReport } from './evalReport.js';
 import { compareScatter } from './plots/compareScatter.js';
 import { dashboardData, DEFAULT_DASHBOARD, type DashboardSettings } from './plots/dashboardData.js';
 
@@ -34,11 +34,14 @@ export function runRowOfScored(s: ScoredRecord, file: string): RunRow {
   return { file, id: s.record.id, kind: 'preference', value: finiteOrNull(s.margin), firstError: null, agrees: s.agreesWithLabel, ...subset };
 }
 
-/** The dashboard of a scored file: every plot's data, and which record each disagreement opens. */
-export function dashboardView(f: EvaluatedFile, scoring: ScoringSettings, settings: DashboardSettings = DEFAULT_DASHBOARD): DashboardView {
+/**
+ * The dashboard of a scored file: every plot's data, and which record each disagreement opens. `report` is the eval
+ * report of the same records when the caller already has it (`eval --html` prints it too); else it is computed.
+ */
+export function dashboardView(f: EvaluatedFile, scoring: ScoringSettings, settings: DashboardSettings = DEFAULT_DASHBOARD, report?: EvalReport): DashboardView {
   const coverage = { records: f.records, scored: f.scored.length };
   if (f.scored.length === 0) return { file: f.file, coverage };
-  const data = dashboardData(evalReport({ format: f.format }, f.scored, scoring, f.model), f.scored, settings);
+  const data = dashboardData(report ?? evalReport({ format: f.format }, f.scored, scoring, f.model), f.scored, settings);
   const refs = f.refs;
   const disagreementRecords = refs !== undefined && data.disagreements.kind === 'disagreementQueue' ? data.disagreements.entries.map((e) => refs[e.recordIndex] ?? null) : undefined;
   return { file: f.file, data, coverage, ...(disagreementRecords !== undefined ? { disagreementRecords } : {}) };
